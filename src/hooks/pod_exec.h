@@ -1,0 +1,55 @@
+// PodExec: the one seam between the hook engine and a running pod.
+//
+// The hook engine decides what runs, where, in what order and with what timeout; PodExec only
+// runs one command in one container and reports how it ended. kube::WebSocketPodExec
+// implements it over the Kubernetes exec API; tests use tests/fakes/fake_pod_exec.h.
+//
+// Contract:
+// - A command that ran and exited non-zero is a *value* (ExecResult::exit_code != 0), not an
+//   error. Errors are for commands that could not be run or whose outcome is unknown:
+//   NotFound (pod or container missing), InvalidArgument (pod not running, bad request),
+//   Unavailable (connection failed or dropped), Protocol (malformed server response).
+// - Cancellation (the awaiting operation is cancelled, e.g. by a timeout racing it with
+//   awaitable operators) closes the exec stream, which ends the remote process' stdin and
+//   session, and completes with ErrorCode::Cancelled.
+// - stdout and stderr are captured up to `output_limit` bytes each; the rest is dropped and
+//   marked truncated, so a chatty hook cannot exhaust memory.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/result.h"
+
+namespace stillpoint::hooks {
+
+inline constexpr size_t kDefaultExecOutputLimit = 64 * 1024;
+
+struct ExecRequest {
+  std::string namespace_name;
+  std::string pod;
+  std::string container;
+  std::vector<std::string> command;
+  std::optional<std::string> stdin_data;  // nullopt: no stdin stream
+  size_t output_limit = kDefaultExecOutputLimit;
+};
+
+struct ExecResult {
+  int exit_code = 0;
+  std::string stdout_data;
+  std::string stderr_data;
+  bool stdout_truncated = false;
+  bool stderr_truncated = false;
+};
+
+class PodExec {
+ public:
+  virtual ~PodExec() = default;
+  virtual boost::asio::awaitable<core::Result<ExecResult>> exec(ExecRequest request) = 0;
+};
+
+}  // namespace stillpoint::hooks
