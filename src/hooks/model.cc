@@ -23,3 +23,22 @@ bool ResourceSelector::applies_to(std::string_view namespace_name,
 }
 
 }  // namespace stillpoint::hooks
+
+namespace stillpoint::hooks {
+
+bool ItemFilter::selects_labels(const core::Labels& labels) const {
+  if (label_selector) {
+    return label_selector->matches(labels);
+  }
+  if (or_label_selectors.empty()) {
+    return true;
+  }
+  for (const auto& selector : or_label_selectors) {
+    if (selector.matches(labels)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace stillpoint::hooks

@@ -97,23 +97,29 @@ struct RestoreResourceHookSpec {
   std::vector<RestoreResourceHook> post_hooks;
 };
 
-// The parts of a Backup spec that decide which pods are items and which hooks they get.
-struct BackupSpec {
-  std::string name;
+// A Backup's or Restore's own item filters (spec.includedNamespaces, …, labelSelector or
+// orLabelSelectors). They decide which objects are items at all; hooks apply only to items.
+struct ItemFilter {
   core::IncludesExcludes namespaces;
   core::IncludesExcludes resources;
   std::optional<core::LabelSelector> label_selector;
   std::vector<core::LabelSelector> or_label_selectors;
+
+  // Labels only: labelSelector must match, or any of orLabelSelectors; neither set = all.
+  bool selects_labels(const core::Labels& labels) const;
+};
+
+// The parts of a Backup spec that decide which pods are items and which hooks they get.
+struct BackupSpec {
+  std::string name;
+  ItemFilter filter;
   std::vector<BackupResourceHookSpec> hooks;
 };
 
 struct RestoreSpec {
   std::string name;
   std::string backup_name;
-  core::IncludesExcludes namespaces;
-  core::IncludesExcludes resources;
-  std::optional<core::LabelSelector> label_selector;
-  std::vector<core::LabelSelector> or_label_selectors;
+  ItemFilter filter;  // matched against the namespaces in the backup (before mapping)
   std::map<std::string, std::string> namespace_mapping;
   std::vector<RestoreResourceHookSpec> hooks;
 };

@@ -1,0 +1,20 @@
+// Rendering hook plans: the JSON shape scripts parse (`hooks plan -o json`, documented in
+// docs/hooks.md; YAML is the same tree) and the table people read.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hooks/plan.h"
+
+namespace stillpoint::cli {
+
+nlohmann::json plan_json(const std::vector<hooks::PodBackupPlan>& plans);
+nlohmann::json plan_json(const std::vector<hooks::PodRestorePlan>& plans);
+
+std::string plan_table(const std::vector<hooks::PodBackupPlan>& plans);
+std::string plan_table(const std::vector<hooks::PodRestorePlan>& plans);
+
+}  // namespace stillpoint::cli

@@ -1,0 +1,231 @@
+// Decodes a Restore's spec: item filters, namespaceMapping and spec.hooks.resources (Velero's
+// RestoreSpec and RestoreResourceHookSpec, pkg/apis/velero/v1/restore_types.go).
+#include "core/json_fields.h"
+#include "core/text.h"
+#include "hooks/spec_file.h"
+#include "hooks/spec_reader.h"
+
+namespace stillpoint::hooks {
+namespace {
+
+core::Result<RestoreExecHook> parse_exec(const nlohmann::json& exec,
+                                         const std::string& at,
+                                         SpecReader& reader) {
+  if (!exec.is_object()) {
+    return reader.fail(at + ": expected an object, got " + core::describe_json(exec));
+  }
+  reader.warn_unknown_fields(
+      exec, {"container", "command", "onError", "execTimeout", "waitTimeout", "waitForReady"}, at);
+  RestoreExecHook hook;
+  auto container = core::optional_string(exec, "container", at);
+  if (!container) {
+    return reader.fail(container.error());
+  }
+  hook.container = container->value_or("");
+  const auto command = exec.find("command");
+  if (command == exec.end() || command->is_null()) {
+    return reader.fail(at + ".command: required");
+  }
+  auto argv = core::string_list(*command, at + ".command");
+  if (!argv) {
+    return reader.fail(argv.error());
+  }
+  if (argv->empty()) {
+    return reader.fail(at + ".command: must hold at least one element");
+  }
+  hook.command = std::move(*argv);
+  auto on_error = reader.on_error(exec, at);
+  if (!on_error) {
+    return core::unexpected(on_error.error());
+  }
+  hook.on_error = *on_error;
+  auto exec_timeout = reader.hook_duration(exec, "execTimeout", at, "the default 30s");
+  if (!exec_timeout) {
+    return core::unexpected(exec_timeout.error());
+  }
+  hook.exec_timeout = *exec_timeout;
+  auto wait_timeout =
+      reader.hook_duration(exec, "waitTimeout", at, "the restore's hook wait limit");
+  if (!wait_timeout) {
+    return core::unexpected(wait_timeout.error());
+  }
+  hook.wait_timeout = *wait_timeout;
+  auto wait_for_ready = core::optional_bool(exec, "waitForReady", at);
+  if (!wait_for_ready) {
+    return reader.fail(wait_for_ready.error());
+  }
+  hook.wait_for_ready = *wait_for_ready;
+  return hook;
+}
+
+core::Result<RestoreInitHook> parse_init(const nlohmann::json& init,
+                                         const std::string& at,
+                                         SpecReader& reader) {
+  if (!init.is_object()) {
+    return reader.fail(at + ": expected an object, got " + core::describe_json(init));
+  }
+  reader.warn_unknown_fields(init, {"initContainers", "timeout"}, at);
+  RestoreInitHook hook;
+  if (init.contains("timeout") && !init["timeout"].is_null()) {
+    auto timeout = reader.hook_duration(init, "timeout", at, "no timeout");
+    if (!timeout) {
+      return core::unexpected(timeout.error());
+    }
+    reader.warn(at + ".timeout: ignored: init containers have no timeout (as in Velero)");
+  }
+  const auto list = init.find("initContainers");
+  if (list == init.end() || list->is_null()) {
+    return hook;
+  }
+  const std::string list_path = at + ".initContainers";
+  if (!list->is_array()) {
+    return reader.fail(list_path + ": expected a list, got " + core::describe_json(*list));
+  }
+  for (size_t i = 0; i < list->size(); ++i) {
+    const auto& container = (*list)[i];
+    const std::string path = core::index_path(list_path, i);
+    if (!container.is_object()) {
+      return reader.fail(path + ": expected a container object, got " +
+                         core::describe_json(container));
+    }
+    for (const char* field : {"name", "image"}) {
+      auto value = core::optional_string(container, field, path);
+      if (!value) {
+        return reader.fail(value.error());
+      }
+      if (!value->has_value() || (*value)->empty()) {
+        return reader.fail(core::field_path(path, field) +
+                           ": required (an init container needs a name and an image)");
+      }
+    }
+    hook.init_containers.push_back(container);
+  }
+  return hook;
+}
+
+core::Result<RestoreResourceHookSpec> parse_entry(const nlohmann::json& entry,
+                                                  const std::string& path,
+                                                  SpecReader& reader) {
+  if (!entry.is_object()) {
+    return reader.fail(path + ": expected an object, got " + core::describe_json(entry));
+  }
+  RestoreResourceHookSpec spec;
+  auto name = core::optional_string(entry, "name", path);
+  if (!name) {
+    return reader.fail(name.error());
+  }
+  if (!name->has_value() || (*name)->empty()) {
+    return reader.fail(path + ".name: required (hooks are named in logs and results)");
+  }
+  spec.name = **name;
+  const std::string at = entry_label(path, spec.name);
+  reader.warn_unknown_fields(entry,
+                             {"name", "includedNamespaces", "excludedNamespaces",
+                              "includedResources", "excludedResources", "labelSelector",
+                              "postHooks"},
+                             at);
+  auto namespaces = reader.namespaces(entry, at);
+  if (!namespaces) {
+    return core::unexpected(namespaces.error());
+  }
+  spec.selector.namespaces = std::move(*namespaces);
+  for (const char* field : {"includedResources", "excludedResources"}) {
+    if (entry.contains(field) && !entry[field].is_null()) {
+      reader.warn(core::field_path(at, field) +
+                  ": ignored: restore hooks always apply to pods (as in Velero)");
+    }
+  }
+  // Velero hard-wires the resource filter of restore hooks to pods.
+  auto pods_only = core::IncludesExcludes::compile({"pods"}, {}, "", "");
+  spec.selector.resources = std::move(*pods_only);
+  auto selector = reader.label_selector(entry, at);
+  if (!selector) {
+    return core::unexpected(selector.error());
+  }
+  spec.selector.label_selector = std::move(*selector);
+  const auto list = entry.find("postHooks");
+  if (list == entry.end() || list->is_null()) {
+    reader.warn(at + ": has no postHooks");
+    return spec;
+  }
+  const std::string list_path = at + ".postHooks";
+  if (!list->is_array()) {
+    return reader.fail(list_path + ": expected a list, got " + core::describe_json(*list));
+  }
+  for (size_t i = 0; i < list->size(); ++i) {
+    const auto& item = (*list)[i];
+    const std::string item_path = core::index_path(list_path, i);
+    if (!item.is_object()) {
+      return reader.fail(item_path + ": expected an object, got " + core::describe_json(item));
+    }
+    reader.warn_unknown_fields(item, {"exec", "init"}, item_path);
+    RestoreResourceHook hook;
+    if (auto exec = item.find("exec"); exec != item.end() && !exec->is_null()) {
+      auto parsed = parse_exec(*exec, item_path + ".exec", reader);
+      if (!parsed) {
+        return core::unexpected(parsed.error());
+      }
+      hook.exec = std::move(*parsed);
+    }
+    if (auto init = item.find("init"); init != item.end() && !init->is_null()) {
+      auto parsed = parse_init(*init, item_path + ".init", reader);
+      if (!parsed) {
+        return core::unexpected(parsed.error());
+      }
+      hook.init = std::move(*parsed);
+    }
+    if (!hook.exec && !hook.init) {
+      reader.warn(item_path + ": has neither exec nor init: nothing runs");
+    }
+    spec.post_hooks.push_back(std::move(hook));
+  }
+  return spec;
+}
+
+}  // namespace
+
+core::Result<RestoreSpec> parse_restore_spec(const nlohmann::json& spec, SpecReader& reader) {
+  RestoreSpec restore;
+  auto backup_name = core::optional_string(spec, "backupName", "spec");
+  if (!backup_name) {
+    return reader.fail(backup_name.error());
+  }
+  restore.backup_name = backup_name->value_or("");
+  auto filter = reader.item_filter(spec);
+  if (!filter) {
+    return core::unexpected(filter.error());
+  }
+  restore.filter = std::move(*filter);
+  if (auto it = spec.find("namespaceMapping"); it != spec.end() && !it->is_null()) {
+    auto mapping = core::string_map(*it, "spec.namespaceMapping");
+    if (!mapping) {
+      return reader.fail(mapping.error());
+    }
+    restore.namespace_mapping.insert(mapping->begin(), mapping->end());
+  }
+  const auto hooks = spec.find("hooks");
+  if (hooks == spec.end() || hooks->is_null()) {
+    return restore;
+  }
+  if (!hooks->is_object()) {
+    return reader.fail("spec.hooks: expected an object, got " + core::describe_json(*hooks));
+  }
+  reader.warn_unknown_fields(*hooks, {"resources"}, "spec.hooks");
+  const auto list = hooks->find("resources");
+  if (list == hooks->end() || list->is_null()) {
+    return restore;
+  }
+  if (!list->is_array()) {
+    return reader.fail("spec.hooks.resources: expected a list, got " + core::describe_json(*list));
+  }
+  for (size_t i = 0; i < list->size(); ++i) {
+    auto entry = parse_entry((*list)[i], core::index_path("spec.hooks.resources", i), reader);
+    if (!entry) {
+      return core::unexpected(entry.error());
+    }
+    restore.hooks.push_back(std::move(*entry));
+  }
+  return restore;
+}
+
+}  // namespace stillpoint::hooks

@@ -1,0 +1,38 @@
+#include "hooks/timeouts.h"
+
+#include "core/text.h"
+
+namespace stillpoint::hooks {
+
+BoundedDuration bound_hook_timeout(Duration declared) {
+  if (declared < Duration::zero()) {
+    return {std::nullopt, "is negative"};
+  }
+  if (declared == Duration::zero()) {
+    return {std::nullopt, ""};
+  }
+  if (declared > kMaxHookTimeout) {
+    return {kMaxHookTimeout,
+            "is above the maximum " + core::format_go_duration(kMaxHookTimeout)};
+  }
+  return {declared, ""};
+}
+
+ParsedDuration parse_hook_duration(const std::string& key,
+                                   const std::string& value,
+                                   const std::string& default_text) {
+  auto parsed = core::parse_go_duration(value);
+  if (!parsed) {
+    return {std::nullopt, key + " " + core::go_quote(value) + " is not a duration (" +
+                              parsed.error().message + "); " + default_text + " applies"};
+  }
+  BoundedDuration bounded = bound_hook_timeout(*parsed);
+  if (bounded.note.empty()) {
+    return {bounded.value, ""};
+  }
+  const std::string applies =
+      bounded.value ? core::format_go_duration(*bounded.value) + " applies" : default_text + " applies";
+  return {bounded.value, key + " " + core::go_quote(value) + " " + bounded.note + "; " + applies};
+}
+
+}  // namespace stillpoint::hooks
