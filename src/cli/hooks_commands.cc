@@ -51,7 +51,7 @@ int run_plan(const HooksOptions& options) {
     std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
   }
-  const nlohmann::json tree =
+  const nlohmann::ordered_json tree =
       set->restore ? plan_json(set->restore_plans) : plan_json(set->backup_plans);
   const std::string text = options.output == "json" ? tree.dump(2) + "\n" : core::to_yaml(tree);
   std::fwrite(text.data(), 1, text.size(), stdout);

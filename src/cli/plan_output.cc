@@ -8,15 +8,15 @@ namespace {
 
 using core::format_go_duration;
 
-nlohmann::json messages(const std::vector<hooks::Finding>& findings) {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json messages(const std::vector<hooks::Finding>& findings) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& f : findings) {
     out.push_back(f.message);
   }
   return out;
 }
 
-nlohmann::json hook_json(const hooks::PlannedExecHook& h) {
+nlohmann::ordered_json hook_json(const hooks::PlannedExecHook& h) {
   return {{"name", h.name},
           {"source", hooks::to_string(h.source)},
           {"index", h.index},
@@ -26,7 +26,7 @@ nlohmann::json hook_json(const hooks::PlannedExecHook& h) {
           {"timeout", format_go_duration(h.timeout)}};
 }
 
-nlohmann::json hook_json(const hooks::PlannedRestoreExecHook& h) {
+nlohmann::ordered_json hook_json(const hooks::PlannedRestoreExecHook& h) {
   return {{"name", h.name},
           {"source", hooks::to_string(h.source)},
           {"index", h.index},
@@ -39,7 +39,7 @@ nlohmann::json hook_json(const hooks::PlannedRestoreExecHook& h) {
 }
 
 template <class Plan>
-nlohmann::json pod_header(const Plan& p) {
+nlohmann::ordered_json pod_header(const Plan& p) {
   return {{"namespace", p.namespace_name},
           {"name", p.pod_name},
           {"skipped", p.skipped},
@@ -61,12 +61,12 @@ void add_findings(Table& table, const Plan& p) {
 
 }  // namespace
 
-nlohmann::json plan_json(const std::vector<hooks::PodBackupPlan>& plans) {
-  nlohmann::json pods = nlohmann::json::array();
+nlohmann::ordered_json plan_json(const std::vector<hooks::PodBackupPlan>& plans) {
+  nlohmann::ordered_json pods = nlohmann::ordered_json::array();
   for (const auto& p : plans) {
-    nlohmann::json pod = pod_header(p);
-    pod["pre"] = nlohmann::json::array();
-    pod["post"] = nlohmann::json::array();
+    nlohmann::ordered_json pod = pod_header(p);
+    pod["pre"] = nlohmann::ordered_json::array();
+    pod["post"] = nlohmann::ordered_json::array();
     for (const auto& h : p.pre) {
       pod["pre"].push_back(hook_json(h));
     }
@@ -80,12 +80,14 @@ nlohmann::json plan_json(const std::vector<hooks::PodBackupPlan>& plans) {
   return {{"operation", "backup"}, {"pods", std::move(pods)}};
 }
 
-nlohmann::json plan_json(const std::vector<hooks::PodRestorePlan>& plans) {
-  nlohmann::json pods = nlohmann::json::array();
+nlohmann::ordered_json plan_json(const std::vector<hooks::PodRestorePlan>& plans) {
+  nlohmann::ordered_json pods = nlohmann::ordered_json::array();
   for (const auto& p : plans) {
-    nlohmann::json pod = pod_header(p);
-    pod["initContainers"] = p.init_containers;
-    pod["exec"] = nlohmann::json::array();
+    nlohmann::ordered_json pod = pod_header(p);
+    // The containers are the user's objects: keep them verbatim (their key order is the
+    // decoder's, sorted).
+    pod["initContainers"] = nlohmann::ordered_json::parse(p.init_containers.dump());
+    pod["exec"] = nlohmann::ordered_json::array();
     for (const auto& h : p.exec) {
       pod["exec"].push_back(hook_json(h));
     }

@@ -11,8 +11,9 @@
 
 namespace stillpoint::cli {
 
-nlohmann::json plan_json(const std::vector<hooks::PodBackupPlan>& plans);
-nlohmann::json plan_json(const std::vector<hooks::PodRestorePlan>& plans);
+// Keys keep the documented order (ordered_json), so people reading the JSON see the shape.
+nlohmann::ordered_json plan_json(const std::vector<hooks::PodBackupPlan>& plans);
+nlohmann::ordered_json plan_json(const std::vector<hooks::PodRestorePlan>& plans);
 
 std::string plan_table(const std::vector<hooks::PodBackupPlan>& plans);
 std::string plan_table(const std::vector<hooks::PodRestorePlan>& plans);

@@ -272,9 +272,13 @@ Result<std::vector<Document>> load_documents(const std::string& path) {
 
 namespace {
 
-void emit(YAML::Emitter& out, const nlohmann::json& value) {
+template <class Json>
+void emit(YAML::Emitter& out, const Json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object:
+      if (value.empty()) {
+        out << YAML::Flow;  // `{}` on the key's line, not a dangling block
+      }
       out << YAML::BeginMap;
       for (const auto& [k, v] : value.items()) {
         out << YAML::Key << k << YAML::Value;
@@ -283,6 +287,9 @@ void emit(YAML::Emitter& out, const nlohmann::json& value) {
       out << YAML::EndMap;
       break;
     case nlohmann::json::value_t::array:
+      if (value.empty()) {
+        out << YAML::Flow;
+      }
       out << YAML::BeginSeq;
       for (const auto& v : value) {
         emit(out, v);
@@ -290,7 +297,7 @@ void emit(YAML::Emitter& out, const nlohmann::json& value) {
       out << YAML::EndSeq;
       break;
     case nlohmann::json::value_t::string: {
-      const auto& s = value.get_ref<const std::string&>();
+      const auto& s = value.template get_ref<const std::string&>();
       nlohmann::json probe;
       bool b = false;
       const bool ambiguous = is_null_scalar(s) || bool_scalar(s, b) || int_scalar(s, probe) ||
@@ -306,25 +313,24 @@ void emit(YAML::Emitter& out, const nlohmann::json& value) {
       out << YAML::Null;
       break;
     case nlohmann::json::value_t::boolean:
-      out << value.get<bool>();
+      out << value.template get<bool>();
       break;
     case nlohmann::json::value_t::number_integer:
-      out << value.get<int64_t>();
+      out << value.template get<int64_t>();
       break;
     case nlohmann::json::value_t::number_unsigned:
-      out << value.get<uint64_t>();
+      out << value.template get<uint64_t>();
       break;
     case nlohmann::json::value_t::number_float:
-      out << value.get<double>();
+      out << value.template get<double>();
       break;
     default:
       out << YAML::Null;
   }
 }
 
-}  // namespace
-
-std::string to_yaml(const nlohmann::json& value) {
+template <class Json>
+std::string emit_document(const Json& value) {
   YAML::Emitter out;
   emit(out, value);
   std::string text = out.c_str();
@@ -333,5 +339,10 @@ std::string to_yaml(const nlohmann::json& value) {
   }
   return text;
 }
+
+}  // namespace
+
+std::string to_yaml(const nlohmann::json& value) { return emit_document(value); }
+std::string to_yaml(const nlohmann::ordered_json& value) { return emit_document(value); }
 
 }  // namespace stillpoint::core

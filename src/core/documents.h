@@ -37,5 +37,6 @@ Result<std::string> read_file(const std::string& path);
 // Block-style YAML of a JSON value, keys in the value's order. Strings that YAML would read
 // as something else are quoted.
 std::string to_yaml(const nlohmann::json& value);
+std::string to_yaml(const nlohmann::ordered_json& value);
 
 }  // namespace stillpoint::core
