@@ -1,0 +1,50 @@
+#include "hooks/hook_tracker.h"
+
+namespace stillpoint::hooks {
+
+const char* to_string(HookResult v) {
+  switch (v) {
+    case HookResult::Succeeded:
+      return "Succeeded";
+    case HookResult::Failed:
+      return "Failed";
+    case HookResult::NotExecuted:
+      return "NotExecuted";
+    case HookResult::Skipped:
+      return "Skipped";
+  }
+  return "Unknown";
+}
+
+void HookTracker::record(HookRecord record) {
+  std::lock_guard lock(mu_);
+  records_.push_back(std::move(record));
+}
+
+std::vector<HookRecord> HookTracker::records() const {
+  std::lock_guard lock(mu_);
+  return records_;
+}
+
+HookStatus HookTracker::status() const {
+  std::lock_guard lock(mu_);
+  HookStatus status;
+  for (const auto& r : records_) {
+    switch (r.result) {
+      case HookResult::Succeeded:
+        ++status.hooks_attempted;
+        break;
+      case HookResult::Failed:
+      case HookResult::NotExecuted:
+        ++status.hooks_attempted;
+        ++status.hooks_failed;
+        break;
+      case HookResult::Skipped:
+        ++status.hooks_skipped;
+        break;
+    }
+  }
+  return status;
+}
+
+}  // namespace stillpoint::hooks
