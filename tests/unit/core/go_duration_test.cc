@@ -1,6 +1,9 @@
 #include "core/go_duration.h"
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 namespace stillpoint::core {
 namespace {
@@ -73,6 +76,26 @@ TEST(GoDuration, FormatsLikeGo) {
   EXPECT_EQ(format_go_duration(Duration{5}), "5ns");
   EXPECT_EQ(format_go_duration(seconds(-90)), "-1m30s");
   EXPECT_EQ(format_go_duration(hours(1) + seconds(1) + milliseconds(5)), "1h0m1.005s");
+}
+
+// The extremes of int64 nanoseconds print and read back as Go does.
+TEST(GoDuration, RoundTripsExtremes) {
+  for (int64_t n : {INT64_MIN, INT64_MIN + 1, INT64_MAX, int64_t{0}, int64_t{-1}}) {
+    SCOPED_TRACE(n);
+    auto parsed = parse_go_duration(format_go_duration(Duration{n}));
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+    EXPECT_EQ(parsed->count(), n);
+  }
+  EXPECT_EQ(format_go_duration(Duration{INT64_MIN}), "-2562047h47m16.854775808s");
+}
+
+// What stillpoint prints as a duration reads back as the same duration, for every value.
+RC_GTEST_PROP(GoDurationProperty, FormatThenParseRoundTrips, (int64_t nanos)) {
+  const Duration d{nanos};
+  const std::string text = format_go_duration(d);
+  auto parsed = parse_go_duration(text);
+  RC_ASSERT(parsed.has_value());
+  RC_ASSERT(parsed->count() == nanos);
 }
 
 }  // namespace
