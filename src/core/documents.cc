@@ -50,7 +50,8 @@ Result<std::vector<Document>> parse_documents(std::string_view text, const std::
     docs.push_back(Document{1, std::move(value)});
     return docs;
   }
-  auto yaml = read_yaml_documents(text, origin, kMaxDocumentNodes, kMaxDocumentDepth);
+  auto yaml = read_yaml_documents(text, origin, document_node_budget(text.size()),
+                                  kMaxDocumentDepth);
   if (!yaml) {
     return unexpected(yaml.error());
   }

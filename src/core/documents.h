@@ -19,6 +19,18 @@ namespace stillpoint::core {
 
 inline constexpr size_t kMaxDocumentNodes = 50'000'000;
 inline constexpr size_t kMaxDocumentDepth = 200;
+// Without aliases a YAML text holds at most about one node per byte, so alias expansion is
+// bounded relative to the input: kAliasExpansionFactor nodes per byte, at least
+// kMinDocumentNodeBudget, at most kMaxDocumentNodes. A flat 50M budget let a 500-byte
+// "billion laughs" file materialise 50M nodes (3.6 GB, seconds) before being refused.
+inline constexpr size_t kMinDocumentNodeBudget = 1'000'000;
+inline constexpr size_t kAliasExpansionFactor = 16;
+inline constexpr size_t document_node_budget(size_t text_size) {
+  const size_t scaled = text_size > kMaxDocumentNodes / kAliasExpansionFactor
+                            ? kMaxDocumentNodes
+                            : text_size * kAliasExpansionFactor;
+  return scaled < kMinDocumentNodeBudget ? kMinDocumentNodeBudget : scaled;
+}
 
 struct Document {
   size_t index = 0;  // 1-based position in the file, for messages ("document 2")

@@ -111,7 +111,22 @@ TEST(Documents, BoundsAliasExpansion) {
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, ErrorCode::InvalidArgument);
   EXPECT_EQ(result.error().message.rfind("bomb.yaml: ", 0), 0u);
-  EXPECT_NE(result.error().message.find("nodes"), std::string::npos) << result.error().message;
+  // The budget scales with the input, so a small file is refused after ~1M nodes (tens of
+  // MB), not after materialising kMaxDocumentNodes.
+  EXPECT_NE(result.error().message.find("more than " +
+                                        std::to_string(document_node_budget(bomb.size())) +
+                                        " nodes"),
+            std::string::npos)
+      << result.error().message;
+  EXPECT_EQ(document_node_budget(bomb.size()), kMinDocumentNodeBudget);
+}
+
+// The node budget grows with the input (legitimate large files) up to a hard ceiling.
+TEST(Documents, NodeBudgetScalesWithInputUpToCeiling) {
+  EXPECT_EQ(document_node_budget(0), kMinDocumentNodeBudget);
+  EXPECT_EQ(document_node_budget(1'000'000), 16'000'000u);
+  EXPECT_EQ(document_node_budget(1'000'000'000), kMaxDocumentNodes);
+  EXPECT_EQ(document_node_budget(SIZE_MAX), kMaxDocumentNodes);
 }
 
 // Deep nesting is refused rather than overflowing the stack.
