@@ -5,8 +5,12 @@
 namespace stillpoint::core {
 namespace {
 
-// Decodes one UTF-8 code point at s[i]; invalid bytes decode as themselves (Latin-1), which is
-// enough for matching: namespaces are ASCII, and a bad byte only has to equal itself.
+// Decodes one UTF-8 code point at s[i]. A byte that does not start a valid, shortest-form
+// sequence decodes alone to kRawByte + byte, outside Unicode, so that it only ever equals
+// itself: neither the character it would be in Latin-1 ("\xE9" is not "é") nor an overlong
+// encoding of ASCII ("\xC1\x81" is not "A").
+constexpr char32_t kRawByte = 0x110000;
+
 char32_t decode(std::string_view s, size_t& i) {
   const auto c = static_cast<unsigned char>(s[i]);
   auto cont = [&](size_t k) {
@@ -15,21 +19,25 @@ char32_t decode(std::string_view s, size_t& i) {
   if (c >= 0xF0 && cont(1) && cont(2) && cont(3)) {
     char32_t cp = ((c & 0x07u) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
                   (s[i + 3] & 0x3Fu);
-    i += 4;
-    return cp;
-  }
-  if (c >= 0xE0 && cont(1) && cont(2)) {
+    if (c < 0xF8 && cp >= 0x10000 && cp <= 0x10FFFF) {
+      i += 4;
+      return cp;
+    }
+  } else if (c >= 0xE0 && c < 0xF0 && cont(1) && cont(2)) {
     char32_t cp = ((c & 0x0Fu) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-    i += 3;
-    return cp;
-  }
-  if (c >= 0xC0 && cont(1)) {
+    if (cp >= 0x800) {
+      i += 3;
+      return cp;
+    }
+  } else if (c >= 0xC0 && c < 0xE0 && cont(1)) {
     char32_t cp = ((c & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-    i += 2;
-    return cp;
+    if (cp >= 0x80) {
+      i += 2;
+      return cp;
+    }
   }
   i += 1;
-  return c;
+  return c < 0x80 ? c : kRawByte + c;
 }
 
 std::u32string decode_all(std::string_view s) {

@@ -112,6 +112,19 @@ TEST(Glob, QuestionMarkMatchesOneUtf8Character) {
   EXPECT_FALSE(glob_matches("??", "\xC3\xA9"));
 }
 
+// Bytes that are not valid UTF-8 only ever equal themselves: a stray Latin-1 byte does not
+// match the character it would encode, and an overlong encoding does not match ASCII.
+TEST(Glob, InvalidUtf8BytesOnlyMatchThemselves) {
+  EXPECT_FALSE(glob_matches("\xC3\xA9", "\xE9"));  // "é" vs the lone byte 0xE9
+  EXPECT_FALSE(glob_matches("\xE9", "\xC3\xA9"));
+  EXPECT_FALSE(glob_matches("A", "\xC1\x81"));  // overlong "A"
+  EXPECT_FALSE(glob_matches("[a-z]", "\xC1\xA1"));  // overlong "a"
+  EXPECT_TRUE(glob_matches("\xE9", "\xE9"));
+  EXPECT_TRUE(glob_matches("?", "\xE9"));
+  EXPECT_TRUE(glob_matches("\xF0\x9F\x98\x80", "\xF0\x9F\x98\x80"));
+  EXPECT_TRUE(glob_matches("?", "\xF0\x9F\x98\x80"));
+}
+
 // A pattern without metacharacters matches exactly itself, and nothing else.
 RC_GTEST_PROP(GlobProperty, LiteralPatternMatchesExactlyItself, (const std::string& raw)) {
   std::string literal;
