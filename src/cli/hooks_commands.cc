@@ -26,13 +26,8 @@ core::Result<PlanSet> plans_for(const HooksOptions& options) {
   if (!options.spec_file.empty()) {
     request.spec_file = options.spec_file;
   }
-  auto wait = core::parse_go_duration(options.hook_wait_timeout);
-  if (!wait || *wait <= hooks::Duration::zero()) {
-    return core::unexpected(core::ErrorCode::InvalidArgument,
-                            "--hook-wait-timeout " + options.hook_wait_timeout +
-                                ": must be a positive Go duration such as 10m or 90s");
-  }
-  request.hook_wait_limit = *wait;
+  // Validated by GoDurationFlag at parse time.
+  request.hook_wait_limit = *core::parse_go_duration(options.hook_wait_timeout);
   return build_plans(request);
 }
 
@@ -78,7 +73,7 @@ int run_lint(const HooksOptions& options) {
   auto set = plans_for(options);
   if (!set) {
     std::printf("error: %s\n", set.error().message.c_str());
-    std::printf("hooks lint: 1 error\n");
+    std::printf("hooks lint: 1 error\n");  // the input itself could not be read
     return kExitFailed;
   }
   size_t errors = 0;
@@ -93,10 +88,28 @@ int run_lint(const HooksOptions& options) {
     lint_lines(set->backup_plans, errors, warnings);
   }
   const size_t planned = set->restore ? set->restore_plans.size() : set->backup_plans.size();
-  std::printf("hooks lint: %zu pods read, %zu in the %s: %zu errors, %zu warnings\n",
-              set->pods_read, planned, set->restore ? "restore" : "backup", errors, warnings);
+  auto count = [](size_t n, const char* noun) {
+    return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+  };
+  std::printf("hooks lint: %s read, %zu in the %s: %s, %s\n", count(set->pods_read, "pod").c_str(),
+              planned, set->restore ? "restore" : "backup", count(errors, "error").c_str(),
+              count(warnings, "warning").c_str());
   return errors + warnings == 0 ? kExitOk : kExitFailed;
 }
+
+// A flag value check: a positive Go duration (usage error, exit 2, otherwise).
+const CLI::Validator kPositiveGoDuration(
+    [](std::string& value) -> std::string {
+      auto d = core::parse_go_duration(value);
+      if (!d) {
+        return d.error().message;
+      }
+      if (*d <= hooks::Duration::zero()) {
+        return "must be a positive duration such as 10m or 90s";
+      }
+      return {};
+    },
+    "DURATION");
 
 void add_common_options(CLI::App* cmd, HooksOptions& options) {
   cmd->add_option("--pods", options.pods_file,
@@ -109,6 +122,7 @@ void add_common_options(CLI::App* cmd, HooksOptions& options) {
                   "backup of every pod, with annotation hooks only");
   cmd->add_option("--hook-wait-timeout", options.hook_wait_timeout,
                   "Restore: how long exec hooks without waitTimeout wait for their container")
+      ->check(kPositiveGoDuration)
       ->capture_default_str();
 }
 

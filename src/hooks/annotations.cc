@@ -59,12 +59,13 @@ std::optional<OnError> parse_on_error(const std::string& key,
 std::optional<Duration> parse_duration_annotation(const core::Labels& annotations,
                                                   const std::string& key,
                                                   const std::string& default_text,
-                                                  Findings& findings) {
+                                                  Findings& findings,
+                                                  DurationBound bound = DurationBound::CappedAt4h) {
   const auto it = annotations.find(key);
   if (it == annotations.end() || it->second.empty()) {
     return std::nullopt;
   }
-  ParsedDuration parsed = parse_hook_duration(key, it->second, default_text);
+  ParsedDuration parsed = parse_hook_duration(key, it->second, default_text, bound);
   if (!parsed.problem.empty()) {
     findings.warn(parsed.problem);
   }
@@ -154,7 +155,8 @@ std::optional<RestoreExecHook> restore_exec_annotation_hook(const core::Labels& 
   hook.exec_timeout = parse_duration_annotation(annotations, prefix + "exec-timeout",
                                                 kDefaultTimeoutText, findings);
   hook.wait_timeout = parse_duration_annotation(
-      annotations, prefix + "wait-timeout", "the restore's hook wait limit", findings);
+      annotations, prefix + "wait-timeout", "the restore's hook wait limit", findings,
+      DurationBound::Uncapped);
   if (auto it = annotations.find(prefix + "wait-for-ready"); it != annotations.end()) {
     auto value = parse_go_bool(it->second);
     if (!value) {

@@ -45,7 +45,8 @@ core::Result<RestoreExecHook> parse_exec(const nlohmann::json& exec,
   }
   hook.exec_timeout = *exec_timeout;
   auto wait_timeout =
-      reader.hook_duration(exec, "waitTimeout", at, "the restore's hook wait limit");
+      reader.hook_duration(exec, "waitTimeout", at, "the restore's hook wait limit",
+                           DurationBound::Uncapped);
   if (!wait_timeout) {
     return core::unexpected(wait_timeout.error());
   }

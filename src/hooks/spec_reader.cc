@@ -149,7 +149,8 @@ core::Result<std::optional<OnError>> SpecReader::on_error(const nlohmann::json& 
 core::Result<std::optional<Duration>> SpecReader::hook_duration(const nlohmann::json& object,
                                                                 std::string_view key,
                                                                 const std::string& path,
-                                                                const std::string& default_text) {
+                                                                const std::string& default_text,
+                                                                DurationBound bound) {
   const std::string field = core::field_path(path, key);
   auto value = core::optional_string(object, key, path);
   if (!value) {
@@ -163,7 +164,7 @@ core::Result<std::optional<Duration>> SpecReader::hook_duration(const nlohmann::
     return fail(field + ": " + core::go_quote(**value) + " is not a duration (" +
                 parsed.error().message + ")");
   }
-  BoundedDuration bounded = bound_hook_timeout(*parsed);
+  BoundedDuration bounded = bound_hook_timeout(*parsed, bound);
   if (!bounded.note.empty()) {
     warn(field + ": " + core::go_quote(**value) + " " + bounded.note + "; " +
          (bounded.value ? core::format_go_duration(*bounded.value) : default_text) + " applies");

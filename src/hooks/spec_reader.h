@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "hooks/model.h"
+#include "hooks/timeouts.h"
 
 namespace stillpoint::hooks {
 
@@ -45,7 +46,9 @@ class SpecReader {
   core::Result<std::optional<Duration>> hook_duration(const nlohmann::json& object,
                                                       std::string_view key,
                                                       const std::string& path,
-                                                      const std::string& default_text);
+                                                      const std::string& default_text,
+                                                      DurationBound bound =
+                                                          DurationBound::CappedAt4h);
 
  private:
   std::string origin_;

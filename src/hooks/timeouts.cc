@@ -4,14 +4,14 @@
 
 namespace stillpoint::hooks {
 
-BoundedDuration bound_hook_timeout(Duration declared) {
+BoundedDuration bound_hook_timeout(Duration declared, DurationBound bound) {
   if (declared < Duration::zero()) {
     return {std::nullopt, "is negative"};
   }
   if (declared == Duration::zero()) {
     return {std::nullopt, ""};
   }
-  if (declared > kMaxHookTimeout) {
+  if (bound == DurationBound::CappedAt4h && declared > kMaxHookTimeout) {
     return {kMaxHookTimeout,
             "is above the maximum " + core::format_go_duration(kMaxHookTimeout)};
   }
@@ -20,13 +20,14 @@ BoundedDuration bound_hook_timeout(Duration declared) {
 
 ParsedDuration parse_hook_duration(const std::string& key,
                                    const std::string& value,
-                                   const std::string& default_text) {
+                                   const std::string& default_text,
+                                   DurationBound bound) {
   auto parsed = core::parse_go_duration(value);
   if (!parsed) {
     return {std::nullopt, key + " " + core::go_quote(value) + " is not a duration (" +
                               parsed.error().message + "); " + default_text + " applies"};
   }
-  BoundedDuration bounded = bound_hook_timeout(*parsed);
+  BoundedDuration bounded = bound_hook_timeout(*parsed, bound);
   if (bounded.note.empty()) {
     return {bounded.value, ""};
   }

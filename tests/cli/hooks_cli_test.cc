@@ -1,5 +1,7 @@
 // End-to-end tests of `stillpoint hooks plan|lint` and the CLI basics: the real binary on
 // files under tests/cli/data and examples/hooks, checked through its JSON output.
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -69,7 +71,7 @@ TEST(Cli, VersionHelpAndUsageExitCodes) {
   EXPECT_EQ(sp({"hooks", "plan", "--pods", kData + "clean-pods.yaml", "--hook-wait-timeout",
                 "300"})
                 .exit_code,
-            1);
+            2);
 }
 
 // The JSON plan has exactly the documented shape, with defaults and precedence applied.
@@ -190,6 +192,29 @@ TEST(HooksPlan, HookWaitTimeoutFlag) {
   EXPECT_EQ(pod(plan, "web-0")["exec"][1]["waitTimeout"], "1m30s");
 }
 
+// Waits are not capped at 4h (Velero does not cap waitTimeout); exec timeouts are.
+TEST(HooksPlan, WaitTimeoutIsNotCappedButExecTimeoutIs) {
+  const std::string pod =
+      "kind: Pod\nmetadata:\n  name: p\n  annotations:\n"
+      "    post.hook.restore.velero.io/command: '[\"/bin/true\"]'\n"
+      "    post.hook.restore.velero.io/wait-timeout: 6h\n"
+      "    post.hook.restore.velero.io/exec-timeout: 5h\n"
+      "spec: {containers: [{name: a, image: x}]}\nstatus: {phase: Running}\n";
+  const std::string restore =
+      "apiVersion: velero.io/v1\nkind: Restore\nmetadata: {name: r}\nspec: {backupName: b}\n";
+  auto dir = ::testing::TempDir();
+  std::FILE* f = std::fopen((dir + "/restore.yaml").c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(restore.c_str(), f);
+  std::fclose(f);
+  RunResult r = sp({"hooks", "plan", "-o", "json", "--pods", "-", "--spec", dir + "/restore.yaml"},
+                   pod);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto plan = nlohmann::json::parse(r.out);
+  EXPECT_EQ(plan["pods"][0]["exec"][0]["waitTimeout"], "6h0m0s");
+  EXPECT_EQ(plan["pods"][0]["exec"][0]["execTimeout"], "4h0m0s");
+}
+
 // YAML output is the same tree as JSON.
 TEST(HooksPlan, YamlEqualsJson) {
   const std::vector<std::string> files = {"--pods", kExamples + "pods.yaml", "--spec",
@@ -283,7 +308,8 @@ TEST(HooksLint, CleanInputPasses) {
   RunResult r = sp({"hooks", "lint", "--pods", kData + "clean-pods.yaml", "--spec",
                     kData + "clean-backup.yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_TRUE(contains(r.out, "0 errors, 0 warnings")) << r.out;
+  EXPECT_TRUE(contains(r.out, "hooks lint: 1 pod read, 1 in the backup: 0 errors, 0 warnings"))
+      << r.out;
 }
 
 TEST(HooksLint, ReportsEveryProblemOnItsOwnLine) {
