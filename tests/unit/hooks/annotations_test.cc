@@ -251,7 +251,8 @@ TEST(RestoreExecAnnotations, WaitForReadyIsGoParseBool) {
   }
 }
 
-// Restore timeouts: invalid → unset with a warning; the wrong key `…/timeout` is pointed at
+// Restore timeouts: invalid → unset with a warning; exec-timeout is capped at 4h but the wait
+// is not (Velero does not cap waitTimeout); the wrong key `…/timeout` is pointed at
 // `exec-timeout` (velero#6764).
 TEST(RestoreExecAnnotations, TimeoutKeysAndTheWrongTimeoutKey) {
   Findings f;
@@ -261,10 +262,17 @@ TEST(RestoreExecAnnotations, TimeoutKeysAndTheWrongTimeoutKey) {
                                            f);
   ASSERT_TRUE(hook.has_value());
   EXPECT_EQ(hook->exec_timeout, std::nullopt);
-  EXPECT_EQ(hook->wait_timeout, hours(4));
+  EXPECT_EQ(hook->wait_timeout, hours(10));
   EXPECT_EQ(hook->on_error, std::nullopt);
   EXPECT_EQ(hook->wait_for_ready, std::nullopt);
-  EXPECT_EQ(f.warnings.size(), 2u);
+  EXPECT_THAT(messages(f.warnings),
+              ::testing::ElementsAre(HasSubstr("exec-timeout \"300\" is not a duration")));
+  Findings capped;
+  auto big = restore_exec_annotation_hook(
+      {{k(kRestore, "command"), "/x"}, {k(kRestore, "exec-timeout"), "10h"}}, capped);
+  ASSERT_TRUE(big.has_value());
+  EXPECT_EQ(big->exec_timeout, hours(4));
+  EXPECT_EQ(capped.warnings.size(), 1u);
 
   Findings keys;
   check_hook_annotation_keys({{k(kRestore, "timeout"), "5m"}, {k(kRestore, "command"), "/x"}},

@@ -199,10 +199,11 @@ hooks:
     - exec: {command: [/a]}
     - exec: {command: [/b], onError: Fail, execTimeout: 1m, waitTimeout: 2m, waitForReady: true}
     - exec: {command: [/c], waitTimeout: 0s}
+    - exec: {command: [/d], execTimeout: 5h, waitTimeout: 6h}
 )");
   const PodRestorePlan plan = RestorePlanner(spec, minutes(7))
                                   .plan(PodBuilder("ns", "p").container("app").build());
-  ASSERT_EQ(plan.exec.size(), 3u);
+  ASSERT_EQ(plan.exec.size(), 4u);
   EXPECT_EQ(plan.exec[0].on_error, OnError::Continue);
   EXPECT_EQ(plan.exec[0].exec_timeout, seconds(30));
   EXPECT_EQ(plan.exec[0].wait_timeout, minutes(7));
@@ -212,6 +213,8 @@ hooks:
   EXPECT_EQ(plan.exec[1].wait_timeout, minutes(2));
   EXPECT_TRUE(plan.exec[1].wait_for_ready);
   EXPECT_EQ(plan.exec[2].wait_timeout, minutes(7));  // 0 is "unset", not "forever"
+  EXPECT_EQ(plan.exec[3].exec_timeout, std::chrono::hours(4));  // exec timeouts are capped
+  EXPECT_EQ(plan.exec[3].wait_timeout, std::chrono::hours(6));  // waits are not
 
   const PodRestorePlan defaulted =
       RestorePlanner(spec).plan(PodBuilder("ns", "p").container("app").build());
