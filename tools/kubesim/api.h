@@ -1,0 +1,102 @@
+// The REST layer: routes a decoded request to discovery or to a resource, and implements the
+// verbs with the semantics clients depend on (wire reference §3): get, list with selectors
+// and limit/continue, create, update with optimistic concurrency, merge/JSON/strategic patch,
+// delete with grace periods and finalizers, namespace cascade, CRDs. Watches are set up here
+// and streamed by the server. Pods are handed to a PodLifecycle (the runtime) after create and
+// on delete; without one they are plain objects.
+//
+// Thread affinity: the server's io_context thread, like the store.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "http_types.h"
+#include "registry.h"
+#include "status.h"
+#include "store.h"
+
+namespace stillpoint::kubesim {
+
+// What the pod runtime offers the API.
+class PodLifecycle {
+ public:
+  virtual ~PodLifecycle() = default;
+  virtual void pod_created(const std::string& ns, const std::string& name) = 0;
+  // The pod has a deletionTimestamp; stop it within `grace_seconds`, then call
+  // Api::finish_pod_deletion.
+  virtual void pod_deleting(const std::string& ns, const std::string& name, int grace_seconds) = 0;
+  // Container output; `tail_lines` < 0 means all.
+  virtual std::variant<std::string, ApiError> pod_log(const std::string& ns,
+                                                      const std::string& name,
+                                                      const std::string& container,
+                                                      long tail_lines) = 0;
+};
+
+struct Target {
+  const ResourceType* type = nullptr;
+  std::string version;
+  std::string ns;  // empty for cluster-scoped or all-namespaces
+  std::string name;  // empty for collections
+  std::string sub;   // subresource
+};
+
+struct WatchStart {
+  std::shared_ptr<Watcher> watcher;
+  std::string initial;  // lines to send first (initial ADDED or replayed events, or an ERROR)
+  bool end_after_initial = false;  // a too-old RV: send the ERROR event and end
+  int timeout_seconds = 0;  // 0 = none
+};
+
+class Api {
+ public:
+  Api(Store& store, Registry& registry) : store_(store), registry_(registry) {}
+  void set_lifecycle(PodLifecycle* lifecycle) { lifecycle_ = lifecycle; }
+
+  Response handle(const Request& req);
+
+  // Resource routing, also used by the server for watch, exec and log. A non-resource path
+  // yields the 404 a real server gives.
+  std::variant<Target, Response> resolve(const Request& req) const;
+  std::variant<WatchStart, Response> start_watch(const Request& req, const Target& target);
+
+  // Runtime callbacks.
+  void finish_pod_deletion(const std::string& ns, const std::string& name);
+  // Replaces a pod's status (no-op when the pod is gone). Returns false when gone.
+  bool set_pod_status(const std::string& ns, const std::string& name, nlohmann::json status);
+
+  Store& store() { return store_; }
+  Registry& registry() { return registry_; }
+
+ private:
+  Response discovery(const Request& req, bool* handled) const;
+  Response get(const Target& t, const Request& req);
+  Response list(const Target& t, const Request& req);
+  Response create(const Target& t, const Request& req);
+  Response update(const Target& t, const Request& req, nlohmann::json body, bool created_ok);
+  Response patch(const Target& t, const Request& req);
+  Response remove(const Target& t, const Request& req);
+  Response remove_collection(const Target& t, const Request& req);
+  Response log(const Target& t, const Request& req);
+
+  // Stores a new object after validation; the common tail of create and apply-create.
+  Response store_new(const Target& t, const Request& req, nlohmann::json obj);
+  // Deletes one object: grace period for pods, finalizers, namespace cascade. Returns the
+  // response body for DELETE.
+  Response delete_object(const ResourceType& type, const std::string& ns, const std::string& name,
+                         int grace_override, const nlohmann::json& preconditions);
+  void maybe_finish_namespace(const std::string& ns);
+  void on_stored(const ResourceType& type, const nlohmann::json& obj);
+  void on_removed(const ResourceType& type, const nlohmann::json& obj);
+  void complete_removal(const ResourceType& type, const std::string& ns, const std::string& name);
+
+  Store& store_;
+  Registry& registry_;
+  PodLifecycle* lifecycle_ = nullptr;
+};
+
+Response json_response(int status, const nlohmann::json& body);
+Response error_response(const ApiError& error);
+
+}  // namespace stillpoint::kubesim

@@ -1,0 +1,49 @@
+// kubesim as a library: start a loopback Kubernetes API server (HTTPS, bearer token, a fresh
+// CA), get its kubeconfig, stop it. Tests embed it this way; `kubesim serve` is a thin CLI
+// around the same object.
+//
+// Thread affinity: start/stop from any one thread. The server runs its own I/O thread; all
+// API state lives on it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+
+namespace stillpoint::kubesim {
+
+struct Options {
+  std::string listen = "127.0.0.1:0";  // host:port; port 0 picks a free one
+  std::filesystem::path data_dir;      // pod sandboxes and volumes; created if missing
+  std::filesystem::path kubeconfig;    // written once the server accepts requests
+  bool run_pods = true;                // false: pods are plain objects (no processes)
+};
+
+class Server {
+ public:
+  static core::Result<std::unique_ptr<Server>> start(Options options);
+  ~Server();  // stops if still running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Stops every pod process (grace period, then SIGKILL), leaves no mount behind, closes the
+  // listener. Idempotent; blocks until done.
+  void stop();
+
+  uint16_t port() const;
+  std::string url() const;  // https://127.0.0.1:PORT
+  const std::filesystem::path& kubeconfig_path() const;
+  const std::string& token() const;
+  const std::string& ca_pem() const;
+
+  struct State;
+
+ private:
+  explicit Server(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace stillpoint::kubesim

@@ -1,0 +1,225 @@
+// REST semantics of the API layer, driven without sockets.
+#include <gtest/gtest.h>
+
+#include "api.h"
+#include "continue_token.h"
+#include "patch.h"
+#include "selectors.h"
+
+namespace stillpoint::kubesim {
+namespace {
+
+class ApiTest : public ::testing::Test {
+ protected:
+  ApiTest() {
+    call("POST", "/api/v1/namespaces", R"({"metadata":{"name":"default"}})");
+  }
+  Response call(const std::string& method, const std::string& target, const std::string& body = "",
+                const std::string& content_type = "application/json") {
+    Request r;
+    r.method = method;
+    size_t q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) {
+      r.query = parse_query(target.substr(q + 1));
+    }
+    r.body = body;
+    r.content_type = content_type;
+    return api.handle(r);
+  }
+  static nlohmann::json json(const Response& r) { return nlohmann::json::parse(r.body); }
+
+  Store store;
+  Registry registry;
+  Api api{store, registry};
+};
+
+// Creating an object sets uid, resourceVersion, creationTimestamp and generation; a second
+// create of the same name is 409 AlreadyExists.
+TEST_F(ApiTest, CreateSetsServerFieldsAndRejectsDuplicates) {
+  Response r = call("POST", "/api/v1/namespaces/default/configmaps",
+                    R"({"metadata":{"name":"a"},"data":{"k":"v"}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json o = json(r);
+  EXPECT_FALSE(o["metadata"]["uid"].get<std::string>().empty());
+  EXPECT_FALSE(o["metadata"]["resourceVersion"].get<std::string>().empty());
+  EXPECT_EQ(o["metadata"]["generation"], 1);
+  EXPECT_EQ(o["kind"], "ConfigMap");
+  Response dup = call("POST", "/api/v1/namespaces/default/configmaps",
+                      R"({"metadata":{"name":"a"}})");
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(json(dup)["reason"], "AlreadyExists");
+  EXPECT_EQ(json(dup)["message"], "configmaps \"a\" already exists");
+}
+
+// POST with metadata.resourceVersion is a 500, as on a real server.
+TEST_F(ApiTest, CreateWithResourceVersionIsInternalError) {
+  Response r = call("POST", "/api/v1/namespaces/default/configmaps",
+                    R"({"metadata":{"name":"a","resourceVersion":"5"}})");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(json(r)["reason"], "InternalError");
+}
+
+// Pods need containers with a name and an image: 422 Invalid with field causes.
+TEST_F(ApiTest, PodWithoutImageIsInvalid) {
+  Response r = call("POST", "/api/v1/namespaces/default/pods",
+                    R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"c"}]}})");
+  ASSERT_EQ(r.status, 422) << r.body;
+  nlohmann::json s = json(r);
+  EXPECT_EQ(s["reason"], "Invalid");
+  EXPECT_EQ(s["details"]["causes"][0]["field"], "spec.containers[0].image");
+  Response bad_name = call("POST", "/api/v1/namespaces/default/configmaps",
+                           R"({"metadata":{"name":"Bad_Name"}})");
+  EXPECT_EQ(bad_name.status, 422);
+}
+
+// PUT with a stale resourceVersion is 409 Conflict; with the current one it succeeds and a
+// spec change bumps generation.
+TEST_F(ApiTest, UpdateIsOptimisticallyConcurrent) {
+  nlohmann::json o = json(call("POST", "/apis/apps/v1/namespaces/default/deployments",
+                               R"({"metadata":{"name":"d"},"spec":{"replicas":1}})"));
+  nlohmann::json stale = o;
+  o["spec"]["replicas"] = 2;
+  Response ok = call("PUT", "/apis/apps/v1/namespaces/default/deployments/d", o.dump());
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(json(ok)["metadata"]["generation"], 2);
+  stale["spec"]["replicas"] = 3;
+  Response c = call("PUT", "/apis/apps/v1/namespaces/default/deployments/d", stale.dump());
+  EXPECT_EQ(c.status, 409);
+  EXPECT_EQ(json(c)["reason"], "Conflict");
+}
+
+// Merge patch, JSON patch and strategic merge patch (containers merge by name).
+TEST_F(ApiTest, PatchKinds) {
+  call("POST", "/api/v1/namespaces/default/configmaps",
+       R"({"metadata":{"name":"a"},"data":{"x":"1","y":"2"}})");
+  Response m = call("PATCH", "/api/v1/namespaces/default/configmaps/a",
+                    R"({"data":{"x":null,"z":"3"}})", "application/merge-patch+json");
+  ASSERT_EQ(m.status, 200) << m.body;
+  EXPECT_EQ(json(m)["data"], (nlohmann::json{{"y", "2"}, {"z", "3"}}));
+  Response j = call("PATCH", "/api/v1/namespaces/default/configmaps/a",
+                    R"([{"op":"replace","path":"/data/y","value":"9"}])",
+                    "application/json-patch+json");
+  ASSERT_EQ(j.status, 200) << j.body;
+  EXPECT_EQ(json(j)["data"]["y"], "9");
+  nlohmann::json target = {{"containers", {{{"name", "a"}, {"image", "x"}}, {{"name", "b"}}}}};
+  nlohmann::json patched = strategic_merge_patch(
+      target, {{"containers", {{{"name", "b"}, {"image", "y"}}}}});
+  EXPECT_EQ(patched["containers"].size(), 2u);
+  EXPECT_EQ(patched["containers"][1]["image"], "y");
+}
+
+// Lists page with limit/continue and filter with label and field selectors.
+TEST_F(ApiTest, ListPagesAndSelects) {
+  for (int i = 0; i < 5; ++i) {
+    std::string body = R"({"metadata":{"name":"c)" + std::to_string(i) +
+                       R"(","labels":{"app":")" + (i % 2 ? "odd" : "even") + R"("}}})";
+    ASSERT_EQ(call("POST", "/api/v1/namespaces/default/configmaps", body).status, 201);
+  }
+  nlohmann::json page = json(call("GET", "/api/v1/namespaces/default/configmaps?limit=2"));
+  EXPECT_EQ(page["kind"], "ConfigMapList");
+  EXPECT_EQ(page["items"].size(), 2u);
+  EXPECT_FALSE(page["items"][0].contains("kind"));  // built-in list items carry no kind
+  EXPECT_EQ(page["metadata"]["remainingItemCount"], 3);
+  std::vector<std::string> names;
+  for (;;) {
+    for (const auto& i : page["items"]) {
+      names.push_back(i["metadata"]["name"]);
+    }
+    std::string cont = page["metadata"].value("continue", "");
+    if (cont.empty()) break;
+    page = json(call("GET", "/api/v1/namespaces/default/configmaps?limit=2&continue=" + cont));
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"c0", "c1", "c2", "c3", "c4"}));
+  nlohmann::json odd = json(call("GET", "/api/v1/configmaps?labelSelector=app%3Dodd"));
+  EXPECT_EQ(odd["items"].size(), 2u);
+  nlohmann::json notin = json(call("GET", "/api/v1/configmaps?labelSelector=app+notin+(odd)"));
+  EXPECT_EQ(notin["items"].size(), 3u);
+  nlohmann::json byname = json(call("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Dc3"));
+  ASSERT_EQ(byname["items"].size(), 1u);
+  EXPECT_EQ(byname["items"][0]["metadata"]["name"], "c3");
+  EXPECT_EQ(call("GET", "/api/v1/configmaps?continue=garbage!").status, 400);
+}
+
+// Watch from a resourceVersion replays later events; a too-old one yields an ERROR 410 event.
+TEST_F(ApiTest, WatchResumesAndExpires) {
+  Store small(3);
+  Registry reg;
+  Api a{small, reg};
+  auto req = [&](const std::string& m, const std::string& p, const std::string& b) {
+    Request r;
+    r.method = m;
+    r.path = p;
+    r.body = b;
+    return a.handle(r);
+  };
+  req("POST", "/api/v1/namespaces", R"({"metadata":{"name":"default"}})");
+  std::string rv = nlohmann::json::parse(req("POST", "/api/v1/namespaces/default/configmaps",
+                                             R"({"metadata":{"name":"a"}})")
+                                             .body)["metadata"]["resourceVersion"];
+  req("POST", "/api/v1/namespaces/default/configmaps", R"({"metadata":{"name":"b"}})");
+  Request w;
+  w.method = "GET";
+  w.path = "/api/v1/namespaces/default/configmaps";
+  w.query = {{"watch", "1"}, {"resourceVersion", rv}};
+  auto t = std::get<Target>(a.resolve(w));
+  auto start = std::get<WatchStart>(a.start_watch(w, t));
+  EXPECT_NE(start.initial.find("\"ADDED\""), std::string::npos);
+  EXPECT_NE(start.initial.find("\"b\""), std::string::npos);
+  EXPECT_EQ(start.initial.find("\"name\":\"a\""), std::string::npos);
+  for (int i = 0; i < 5; ++i) {
+    req("POST", "/api/v1/namespaces/default/configmaps",
+        R"({"metadata":{"name":"x)" + std::to_string(i) + R"("}})");
+  }
+  auto old = std::get<WatchStart>(a.start_watch(w, t));
+  EXPECT_TRUE(old.end_after_initial);
+  EXPECT_NE(old.initial.find("\"ERROR\""), std::string::npos);
+  EXPECT_NE(old.initial.find("\"code\":410"), std::string::npos);
+}
+
+// Deleting a namespace removes the objects in it.
+TEST_F(ApiTest, NamespaceDeletionCascades) {
+  call("POST", "/api/v1/namespaces", R"({"metadata":{"name":"team"}})");
+  call("POST", "/api/v1/namespaces/team/configmaps", R"({"metadata":{"name":"a"}})");
+  EXPECT_EQ(call("DELETE", "/api/v1/namespaces/team").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/team/configmaps/a").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/namespaces/team").status, 404);
+  EXPECT_EQ(call("POST", "/api/v1/namespaces/team/configmaps", R"({"metadata":{"name":"a"}})")
+                .status,
+            404);
+}
+
+// A CRD makes its resource servable; deleting it removes the resource and its objects.
+TEST_F(ApiTest, CustomResourcesFollowTheirDefinition) {
+  const char* crd = R"({"metadata":{"name":"widgets.example.com"},"spec":{"group":"example.com",
+    "scope":"Namespaced","names":{"plural":"widgets","singular":"widget","kind":"Widget"},
+    "versions":[{"name":"v1","served":true,"storage":true}]}})";
+  EXPECT_EQ(call("GET", "/apis/example.com/v1/namespaces/default/widgets").status, 404);
+  ASSERT_EQ(call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status,
+            201);
+  Response c = call("POST", "/apis/example.com/v1/namespaces/default/widgets",
+                    R"({"metadata":{"name":"w"},"spec":{"size":3}})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  nlohmann::json list = json(call("GET", "/apis/example.com/v1/widgets"));
+  EXPECT_EQ(list["items"][0]["kind"], "Widget");  // CR list items keep kind
+  EXPECT_EQ(call("PATCH", "/apis/example.com/v1/namespaces/default/widgets/w", "{}",
+                 "application/strategic-merge-patch+json")
+                .status,
+            415);
+  EXPECT_EQ(call("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                           "widgets.example.com")
+                .status,
+            200);
+  EXPECT_EQ(call("GET", "/apis/example.com/v1/namespaces/default/widgets").status, 404);
+}
+
+TEST(ContinueToken, RoundTripsAndRejectsGarbage) {
+  auto t = decode_continue(encode_continue({42, "ns/name"}));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->rv, 42);
+  EXPECT_EQ(t->start, "ns/name");
+  EXPECT_FALSE(decode_continue("bm90IGpzb24").has_value());
+}
+
+}  // namespace
+}  // namespace stillpoint::kubesim

@@ -1,0 +1,111 @@
+// kubesim driven by the real kubectl: what a user and stillpoint's client see on the wire.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "kubectl_harness.h"
+
+namespace stillpoint::kubesim::testing {
+namespace {
+
+// kubectl's discovery works: api-resources lists core and group resources.
+TEST(Kubectl, ApiResources) {
+  KubesimFixture k(false);
+  CommandResult r = k.kubectl({"api-resources"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_NE(r.out.find("pods"), std::string::npos);
+  EXPECT_NE(r.out.find("deployments"), std::string::npos);
+  EXPECT_NE(r.out.find("customresourcedefinitions"), std::string::npos);
+  CommandResult v = k.kubectl({"version", "-o", "json"});
+  ASSERT_EQ(v.exit_code, 0) << v.describe();
+  EXPECT_NE(v.out.find("v1.32.0-kubesim"), std::string::npos);
+}
+
+// apply creates, get -l selects, apply again updates, delete removes.
+TEST(Kubectl, ApplyGetDelete) {
+  KubesimFixture k(false);
+  const std::string manifest = R"(apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  labels: {app: db}
+data:
+  mode: fast
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: other
+  labels: {app: web}
+data:
+  mode: slow
+)";
+  CommandResult a = k.kubectl({"apply", "-f", "-"}, manifest);
+  ASSERT_EQ(a.exit_code, 0) << a.describe();
+  EXPECT_NE(a.out.find("configmap/settings created"), std::string::npos) << a.out;
+  CommandResult g = k.kubectl({"get", "configmaps", "-l", "app=db", "-o", "name"});
+  ASSERT_EQ(g.exit_code, 0) << g.describe();
+  EXPECT_EQ(g.out, "configmap/settings\n");
+  std::string changed = manifest;
+  changed.replace(changed.find("fast"), 4, "safe");
+  CommandResult a2 = k.kubectl({"apply", "-f", "-"}, changed);
+  ASSERT_EQ(a2.exit_code, 0) << a2.describe();
+  EXPECT_NE(a2.out.find("configmap/settings configured"), std::string::npos) << a2.out;
+  EXPECT_NE(a2.out.find("configmap/other unchanged"), std::string::npos) << a2.out;
+  CommandResult j = k.kubectl({"get", "configmap", "settings", "-o", "jsonpath={.data.mode}"});
+  EXPECT_EQ(j.out, "safe") << j.describe();
+  CommandResult table = k.kubectl({"get", "configmaps"});
+  ASSERT_EQ(table.exit_code, 0) << table.describe();
+  EXPECT_NE(table.out.find("settings"), std::string::npos);
+  CommandResult d = k.kubectl({"delete", "configmap", "settings"});
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
+  CommandResult gone = k.kubectl({"get", "configmap", "settings"});
+  EXPECT_NE(gone.exit_code, 0);
+  EXPECT_NE(gone.err.find("NotFound"), std::string::npos) << gone.describe();
+}
+
+// Requests without the bearer token are refused with 401.
+TEST(Kubectl, RejectsMissingToken) {
+  KubesimFixture k(false);
+  TempDir t;
+  std::string cfg = (t.path() / "config").string();
+  CommandResult r = run_command({"/usr/bin/kubectl", "--kubeconfig=" + k.server().kubeconfig_path().string(),
+                                 "--token=wrong", "--cache-dir=" + (t.path() / "c").string(),
+                                 "get", "pods"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("provide credentials"), std::string::npos) << r.describe();
+}
+
+// A CRD and one of its objects, through kubectl.
+TEST(Kubectl, CustomResource) {
+  KubesimFixture k(false);
+  const std::string crd = R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget, shortNames: [wd]}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+)";
+  CommandResult c = k.kubectl({"apply", "-f", "-"}, crd);
+  ASSERT_EQ(c.exit_code, 0) << c.describe();
+  CommandResult w = k.kubectl({"wait", "--for=condition=Established", "crd/widgets.example.com",
+                               "--timeout=60s"});
+  ASSERT_EQ(w.exit_code, 0) << w.describe();
+  CommandResult o = k.kubectl(
+      {"apply", "-f", "-"},
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n");
+  ASSERT_EQ(o.exit_code, 0) << o.describe();
+  CommandResult g = k.kubectl({"get", "wd", "w1", "-o", "jsonpath={.spec.size}"});
+  EXPECT_EQ(g.out, "3") << g.describe();
+}
+
+}  // namespace
+}  // namespace stillpoint::kubesim::testing
