@@ -124,6 +124,10 @@ Response Api::handle(const Request& req) {
     return req.method == "GET" ? log(t, req) : error_response(method_not_allowed("log is read-only"));
   }
   if (t.sub == "exec") {
+    std::string container;
+    if (auto e = exec_precheck(t, req, &container)) {
+      return error_response(*e);
+    }
     return error_response(bad_request(
         "exec needs a WebSocket upgrade (GET with Upgrade: websocket); SPDY is not supported"));
   }
@@ -358,6 +362,48 @@ std::variant<WatchStart, Response> Api::start_watch(const Request& req, const Ta
     }
   }
   return w;
+}
+
+std::optional<ApiError> Api::exec_precheck(const Target& t, const Request& req,
+                                           std::string* container) const {
+  const Stored* pod = store_.get("pods", t.ns, t.name);
+  if (pod == nullptr) {
+    return not_found("pods", "", t.name);
+  }
+  const nlohmann::json& spec = (*pod->object)["spec"];
+  *container = req.param("container");
+  std::vector<std::string> declared;
+  for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
+    if (spec.contains(list) && spec[list].is_array()) {
+      for (const auto& c : spec[list]) {
+        declared.push_back(c.value("name", ""));
+      }
+    }
+  }
+  if (container->empty()) {
+    const nlohmann::json& cs = spec["containers"];
+    if (cs.size() != 1) {
+      std::string names;
+      for (const auto& c : cs) {
+        names += (names.empty() ? "" : " ") + c.value("name", "");
+      }
+      return bad_request("a container name must be specified for pod " + t.name +
+                         ", choose one of: [" + names + "]");
+    }
+    *container = cs[0].value("name", "");
+  } else if (std::find(declared.begin(), declared.end(), *container) == declared.end()) {
+    return bad_request("container " + *container + " is not valid for pod " + t.name);
+  }
+  if (spec.value("nodeName", "").empty()) {
+    return bad_request("pod " + t.name + " does not have a host assigned");
+  }
+  if (!req.flag("stdin") && !req.flag("stdout") && !req.flag("stderr")) {
+    return bad_request("you must specify at least 1 of stdin, stdout, stderr");
+  }
+  if (req.params("command").empty()) {
+    return bad_request("you must specify at least one command for the container");
+  }
+  return std::nullopt;
 }
 
 Response Api::log(const Target& t, const Request& req) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -60,6 +61,12 @@ class Api {
   // yields the 404 a real server gives.
   std::variant<Target, Response> resolve(const Request& req) const;
   std::variant<WatchStart, Response> start_watch(const Request& req, const Target& target);
+
+  // The checks a real apiserver makes before upgrading an exec request (wire reference §1.5):
+  // pod exists (404), container named or implied and declared (400), pod scheduled (400),
+  // some stream requested (400). Sets `container` to the resolved name.
+  std::optional<ApiError> exec_precheck(const Target& t, const Request& req,
+                                        std::string* container) const;
 
   // Runtime callbacks.
   void finish_pod_deletion(const std::string& ns, const std::string& name);

@@ -1,28 +1,79 @@
-// Pods that run: the kubelet of kubesim's single node.
+// Pods that run: the kubelet of kubesim's single node. Each pod gets a sandbox directory
+// under DATA-DIR/pods; its volumes become directories there (or the PV/hostPath they name);
+// init containers run one after another to completion, then the containers start, each in its
+// own mount+PID namespace over an overlay of the host root (process.h). Status moves as a
+// kubelet reports it: Pending → Running → Succeeded/Failed, container states, readiness from
+// exec probes, conditions. Pods annotated kubesim.stillpoint.io/virtual=true run nothing and
+// are Running at once; exec into them runs the command in a scratch directory.
+//
+// Thread affinity: the server's io_context thread.
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
 
 #include "api.h"
 #include "pch.h"
+#include "process.h"
 
 namespace stillpoint::kubesim {
 
+inline constexpr const char* kVirtualAnnotation = "kubesim.stillpoint.io/virtual";
+
+struct Pod;
+
+// Where and as whom an exec runs.
+struct ExecTarget {
+  pid_t container = 0;  // 0: virtual pod, no namespaces
+  std::string scratch_dir;
+  Identity identity;
+  std::shared_ptr<Pod> pod;  // keeps the sandbox alive while the exec runs
+};
+
+enum class ExecProblem { None, PodNotFound, BadContainer, NotRunning };
+
 class PodRuntime : public PodLifecycle {
  public:
-  PodRuntime(boost::asio::io_context& io, Api& api, std::filesystem::path data_dir)
-      : io_(io), api_(api), data_dir_(std::move(data_dir)) {}
+  PodRuntime(boost::asio::io_context& io, Api& api, std::filesystem::path data_dir);
+  ~PodRuntime() override;
+
   void pod_created(const std::string& ns, const std::string& name) override;
   void pod_deleting(const std::string& ns, const std::string& name, int grace_seconds) override;
   std::variant<std::string, ApiError> pod_log(const std::string& ns, const std::string& name,
                                               const std::string& container,
                                               long tail_lines) override;
+
+  // The target for an exec into `container` of a running pod; `problem` says why not.
+  std::optional<ExecTarget> exec_target(const std::string& ns, const std::string& name,
+                                        const std::string& container, ExecProblem* problem);
+
+  // Waits for `pid` to exit (via pidfd) and reaps it. Returns the exit code.
+  boost::asio::awaitable<int> wait_exit(pid_t pid);
+
+  // Stops every pod: SIGTERM, a short grace, SIGKILL; returns when all processes are reaped.
   boost::asio::awaitable<void> stop_all();
 
+  // Exec processes are registered so stop_all can kill them too.
+  void track_exec(pid_t pid) { execs_.insert(pid); }
+  void untrack_exec(pid_t pid) { execs_.erase(pid); }
+
  private:
+  boost::asio::awaitable<void> run_pod(std::shared_ptr<Pod> pod);
+  boost::asio::awaitable<void> run_container(std::shared_ptr<Pod> pod, size_t index);
+  boost::asio::awaitable<void> probe_loop(std::shared_ptr<Pod> pod, size_t index);
+  boost::asio::awaitable<void> terminate(std::shared_ptr<Pod> pod, int grace_seconds);
+  boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
+  void publish(Pod& pod);
+
   boost::asio::io_context& io_;
   Api& api_;
   std::filesystem::path data_dir_;
+  std::map<std::string, std::shared_ptr<Pod>> pods_;  // by "ns/name"
+  std::set<pid_t> execs_;
+  int running_tasks_ = 0;
 };
 
 }  // namespace stillpoint::kubesim
