@@ -546,7 +546,7 @@ std::variant<std::string, ApiError> PodRuntime::pod_log(const std::string& ns,
   if (c == nullptr) {
     return bad_request("container " + container + " is not valid for pod " + name);
   }
-  if (!running(*c) && !c->state.contains("terminated")) {
+  if (!running(*c) && !c->state.contains("terminated") && c->restarts == 0) {
     return bad_request("container \"" + container + "\" in pod \"" + name +
                        "\" is waiting to start: " +
                        c->state["waiting"].value("reason", "ContainerCreating"));

@@ -107,19 +107,13 @@ core::Result<std::map<std::string, std::string>> object_data(const Store& store,
   return out;
 }
 
-// What a kubelet does for fsGroup: the volume root is group-owned by it, group-writable and
-// setgid so new files inherit the group.
+// fsGroup as a kubelet applies it to a fresh volume: the volume root is group-owned by it,
+// group-writable and setgid so new files inherit the group. Deliberately not recursive: a
+// recursive chmod (the kubelet's "Always" policy) would make PostgreSQL refuse a data
+// directory that must stay 0700, which is why real deployments use OnRootMismatch.
 void apply_fs_group(const fs::path& root, gid_t group) {
-  std::error_code ec;
-  if (chown(root.c_str(), static_cast<uid_t>(-1), group) != 0) {
-    return;
-  }
-  chmod(root.c_str(), 02775);
-  for (auto it = fs::recursive_directory_iterator(root, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (lchown(it->path().c_str(), static_cast<uid_t>(-1), group) == 0 && it->is_directory()) {
-      chmod(it->path().c_str(), 02775);
-    }
+  if (chown(root.c_str(), static_cast<uid_t>(-1), group) == 0) {
+    chmod(root.c_str(), 02775);
   }
 }
 
