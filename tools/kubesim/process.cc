@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -242,6 +243,9 @@ int container_main(void* raw) {
   }
 }
 
+core::Result<pid_t> spawn_plain(const ExecLaunch& l, const CStrings& argv, const CStrings& env,
+                                const CStrings& cands);
+
 }  // namespace
 
 core::Result<pid_t> launch_container(const ContainerLaunch& l) {
@@ -278,10 +282,64 @@ core::Result<pid_t> launch_container(const ContainerLaunch& l) {
   return pid;
 }
 
+namespace {
+
+// Virtual pods: posix_spawn (vfork-style) instead of fork. fork copies the page tables of a
+// server holding 10,000 pods (~20 ms); spawning does not, which keeps exec round trips short.
+core::Result<pid_t> spawn_plain(const ExecLaunch& l, const CStrings& argv, const CStrings& env,
+                                const CStrings& cands) {
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, l.stdin_fd >= 0 ? l.stdin_fd : null_fd, 0);
+  posix_spawn_file_actions_adddup2(&fa, l.stdout_fd >= 0 ? l.stdout_fd : null_fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, l.stderr_fd >= 0 ? l.stderr_fd : null_fd, 2);
+  posix_spawn_file_actions_addchdir_np(&fa, l.scratch_dir.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+                                      POSIX_SPAWN_SETPGROUP);
+  pid_t pid = -1;
+  int rc = ENOENT;
+  for (size_t i = 0; i + 1 < cands.ptrs.size(); ++i) {
+    rc = posix_spawn(&pid, cands.ptrs[i], &fa, &attr, argv.ptrs.data(), env.ptrs.data());
+    if (rc != ENOENT) {
+      break;
+    }
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  close(null_fd);
+  if (rc != 0) {
+    // As a runtime would: the exec "runs" and fails with 126/127 and a message on stderr.
+    std::string msg = "kubesim: exec " + l.argv[0] + ": " + strerror(rc) + "\n";
+    if (l.stderr_fd >= 0) {
+      ssize_t ignored = write(l.stderr_fd, msg.data(), msg.size());
+      (void)ignored;
+    }
+    pid = fork();  // cheap enough on this error path; exits at once with the status
+    if (pid == 0) {
+      _exit(rc == ENOENT ? 127 : 126);
+    }
+  }
+  return pid;
+}
+
+}  // namespace
+
 core::Result<pid_t> launch_exec(const ExecLaunch& l) {
   CStrings argv(l.argv);
   CStrings env(l.identity.env);
   CStrings cands(candidates(l.argv, l.identity.env));
+  if (l.container == 0 && !l.identity.set_user) {
+    return spawn_plain(l, argv, env, cands);
+  }
   int mnt_fd = -1;
   int pid_fd = -1;
   if (l.container > 0) {
