@@ -109,3 +109,42 @@ spec:
 
 }  // namespace
 }  // namespace stillpoint::kubesim::testing
+
+namespace stillpoint::kubesim::testing {
+namespace {
+
+// Faults posted to /kubesim/v1/faults make matching requests fail for `count` requests: a 500
+// reaches the user, a 429 with Retry-After is retried by client-go and then succeeds.
+TEST(Faults, StatusFaultsApplyForTheirCount) {
+  KubesimFixture k(false);
+  auto post = [&](const std::string& spec) {
+    TempDir t;
+    std::string file = (t.path() / "fault.json").string();
+    FILE* f = fopen(file.c_str(), "w");
+    fputs(spec.c_str(), f);
+    fclose(f);
+    return k.kubectl({"create", "--raw", "/kubesim/v1/faults", "-f", file});
+  };
+  CommandResult add = post(
+      R"({"method":"GET","path":"/api/v1/namespaces/default/configmaps","status":500,"message":"boom","count":1})");
+  ASSERT_EQ(add.exit_code, 0) << add.describe();
+  CommandResult failed = k.kubectl({"get", "--raw", "/api/v1/namespaces/default/configmaps"});
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_NE(failed.err.find("boom"), std::string::npos) << failed.describe();
+  CommandResult fine = k.kubectl({"get", "--raw", "/api/v1/namespaces/default/configmaps"});
+  EXPECT_EQ(fine.exit_code, 0) << fine.describe();
+
+  ASSERT_EQ(post(R"({"path":"/api/v1/namespaces/default/secrets","status":429,"retryAfterSeconds":1,"count":2})")
+                .exit_code,
+            0);
+  auto start = std::chrono::steady_clock::now();
+  CommandResult retried = k.kubectl({"get", "--raw", "/api/v1/namespaces/default/secrets"});
+  EXPECT_EQ(retried.exit_code, 0) << retried.describe();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1900));
+  CommandResult list = k.kubectl({"get", "--raw", "/kubesim/v1/faults"});
+  EXPECT_EQ(list.out, R"({"items":[]})") << list.describe();
+  EXPECT_NE(post("not json").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace stillpoint::kubesim::testing
