@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "kubectl_harness.h"
 
@@ -108,6 +109,28 @@ TEST(Pods, InitContainerVolumeReadyLogsAndExec) {
   CommandResult del = k.kubectl({"delete", "pod", "web", "--timeout=60s"});
   EXPECT_EQ(del.exit_code, 0) << del.describe();
   EXPECT_TRUE(processes_with("written-by-init").empty());
+}
+
+// When the exec client goes away, the command is killed (it would otherwise run forever).
+TEST(Pods, ExecProcessDiesWithItsClient) {
+  KubesimFixture k;
+  CommandResult a = k.kubectl({"run", "idle", "--image=x", "--restart=Never", "--",
+                               "sleep", "3600"});
+  ASSERT_EQ(a.exit_code, 0) << a.describe();
+  ASSERT_EQ(k.kubectl({"wait", "--for=condition=Ready", "pod/idle", "--timeout=60s"}).exit_code, 0);
+  const std::string marker = "3600.7171";
+  // The harness kills kubectl (SIGKILL to its process group) at the 5 s deadline.
+  CommandResult e;
+  std::thread client([&] {
+    e = k.kubectl({"exec", "idle", "--", "sleep", marker}, "", std::chrono::seconds(5));
+  });
+  bool started = KubesimFixture::eventually([&] { return !processes_with(marker).empty(); },
+                                            std::chrono::seconds(5));
+  client.join();
+  EXPECT_TRUE(started);
+  EXPECT_EQ(e.exit_code, -1) << e.describe();
+  EXPECT_TRUE(KubesimFixture::eventually([&] { return processes_with(marker).empty(); },
+                                         std::chrono::seconds(30)));
 }
 
 // A failing init container keeps the pod in Init, and the container never starts.
