@@ -94,7 +94,8 @@ awaitable<void> pump(net::posix::stream_descriptor& pipe, char channel, OutChann
                           kTuple);
 }
 
-awaitable<void> writer(Ws& ws, OutChannel& out, int pumps, bool* failed) {
+awaitable<void> writer(Ws& ws, OutChannel& out, int pumps, bool* failed, long cut_after) {
+  long sent = 0;
   while (pumps > 0) {
     auto [ec, msg] = co_await out.async_receive(kTuple);
     if (ec) {
@@ -105,6 +106,15 @@ awaitable<void> writer(Ws& ws, OutChannel& out, int pumps, bool* failed) {
       --pumps;
       continue;
     }
+    if (cut_after > 0 && !*failed && sent + static_cast<long>(msg.size()) > cut_after) {
+      // Injected fault: the stream stops mid-output and the connection drops.
+      *failed = true;
+      beast::get_lowest_layer(ws).close();
+    }
+    if (*failed) {
+      continue;
+    }
+    sent += static_cast<long>(msg.size());
     auto [wec, n] = co_await ws.async_write(net::buffer(msg), kTuple);
     if (wec) {
       *failed = true;
@@ -156,7 +166,8 @@ awaitable<void> reject(Stream& stream, int status, std::string content_type, std
 
 }  // namespace
 
-awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq) {
+awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq,
+                           long cut_after) {
   Request req = to_api_request(hreq);
   unsigned version = hreq.version();
   auto resolved = st.api.resolve(req);
@@ -285,11 +296,11 @@ awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq) {
     auto pumps_and_writer = [&]() -> awaitable<void> {
       if (out_pipe[0] >= 0 && err_pipe[0] >= 0) {
         co_await (pump(stdout_d, 1, out) && pump(stderr_d, 2, out) &&
-                  writer(ws, out, pumps, &write_failed));
+                  writer(ws, out, pumps, &write_failed, cut_after));
       } else if (out_pipe[0] >= 0) {
-        co_await (pump(stdout_d, 1, out) && writer(ws, out, pumps, &write_failed));
+        co_await (pump(stdout_d, 1, out) && writer(ws, out, pumps, &write_failed, cut_after));
       } else if (err_pipe[0] >= 0) {
-        co_await (pump(stderr_d, 2, out) && writer(ws, out, pumps, &write_failed));
+        co_await (pump(stderr_d, 2, out) && writer(ws, out, pumps, &write_failed, cut_after));
       }
     };
     co_await pumps_and_writer();

@@ -276,7 +276,7 @@ awaitable<void> session(Server::State& st, tcp::socket socket) {
           res = error_response(bad_request(
               "exec needs a WebSocket upgrade (Upgrade: websocket); SPDY is not supported"));
         } else {
-          co_await serve_exec(st, std::move(stream), std::move(hreq));
+          co_await serve_exec(st, std::move(stream), std::move(hreq), cut_after);
           co_return;
         }
       } else if (req.method == "GET" && req.flag("watch")) {

@@ -56,6 +56,7 @@ net::awaitable<bool> write_response(Stream& stream, const Response& r, bool keep
                                     unsigned version);
 
 // The exec subresource over WebSocket (v5/v4 channel protocols). Takes the connection over.
-net::awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest req);
+// `cut_after` > 0 (a fault): the connection drops once that many output bytes were sent.
+net::awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest req, long cut_after);
 
 }  // namespace stillpoint::kubesim

@@ -168,5 +168,23 @@ TEST_F(ExecProtocol, NotRunningContainer) {
   EXPECT_EQ(missing.http_status, 404);
 }
 
+// A `cut` fault drops an exec stream after N bytes of output, with no Status on channel 3.
+TEST_F(ExecProtocol, CutFaultDropsTheStream) {
+  TempDir t;
+  std::string file = (t.path() / "fault.json").string();
+  FILE* f = fopen(file.c_str(), "w");
+  fputs(R"({"path":"/api/v1/namespaces/default/pods/box/exec","action":"cut","cutAfterBytes":1000})", f);
+  fclose(f);
+  ASSERT_EQ(k.kubectl({"create", "--raw", "/kubesim/v1/faults", "-f", file}).exit_code, 0);
+  std::string q = "command=sh&command=-c&command=head+-c+100000+/dev/zero&stdout=true";
+  ExecResult cut = exec(k.server(), "box", q, "v5.channel.k8s.io");
+  ASSERT_EQ(cut.http_status, 101);
+  EXPECT_LE(channel_text(cut, 1).size(), 1000u);
+  EXPECT_EQ(channel_text(cut, 3), "");
+  ExecResult whole = exec(k.server(), "box", q, "v5.channel.k8s.io");
+  EXPECT_EQ(channel_text(whole, 1).size(), 100000u);
+  EXPECT_EQ(channel_text(whole, 3), R"({"metadata":{},"status":"Success"})");
+}
+
 }  // namespace
 }  // namespace stillpoint::kubesim::testing
