@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "continue_token.h"
+#include "table.h"
 
 namespace stillpoint::kubesim {
 namespace {
@@ -221,6 +222,10 @@ Response Api::get(const Target& t, const Request& req) {
   if (t.sub == "scale") {
     return error_response(resource_not_found());
   }
+  if (t.sub.empty() && wants_table(req.accept)) {
+    return Response{200, "application/json",
+                    table_json(*t.type, {s->object}, std::to_string(store_.revision()), ""), {}};
+  }
   return Response{200, "application/json", *s->text, {}};
 }
 
@@ -264,6 +269,8 @@ Response Api::list(const Target& t, const Request& req) {
   body += "{\"kind\":\"" + t.type->kind + "List\",\"apiVersion\":\"" + list_version +
           "\",\"metadata\":{\"resourceVersion\":\"" + std::to_string(store_.revision()) + "\"";
   std::string items = "[";
+  bool table = wants_table(req.accept);
+  std::vector<std::shared_ptr<const nlohmann::json>> table_objects;
   long count = 0;
   std::string next_key;
   long remaining = 0;
@@ -283,15 +290,28 @@ Response Api::list(const Target& t, const Request& req) {
       ++remaining;
       continue;
     }
-    if (count > 0) {
-      items += ',';
+    if (table) {
+      table_objects.push_back(it->second.object);
+    } else {
+      if (count > 0) {
+        items += ',';
+      }
+      items += *it->second.item_text;
     }
-    items += *it->second.item_text;
     ++count;
   }
   items += ']';
+  std::string token;
   if (!next_key.empty()) {
-    body += ",\"continue\":\"" + encode_continue(ContinueToken{store_.revision(), next_key}) + "\"";
+    token = encode_continue(ContinueToken{store_.revision(), next_key});
+  }
+  if (table) {
+    return Response{200, "application/json",
+                    table_json(*t.type, table_objects, std::to_string(store_.revision()), token),
+                    {}};
+  }
+  if (!next_key.empty()) {
+    body += ",\"continue\":\"" + token + "\"";
     if (!filtered) {
       body += ",\"remainingItemCount\":" + std::to_string(remaining);
     }

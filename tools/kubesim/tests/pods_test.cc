@@ -101,6 +101,10 @@ TEST(Pods, InitContainerVolumeReadyLogsAndExec) {
   EXPECT_NE(bad.err.find("container nope is not valid for pod web"), std::string::npos)
       << bad.describe();
 
+  CommandResult table = k.kubectl({"get", "pods"});
+  EXPECT_NE(table.out.find("READY"), std::string::npos) << table.describe();
+  EXPECT_NE(table.out.find("1/1"), std::string::npos) << table.describe();
+  EXPECT_NE(table.out.find("Running"), std::string::npos) << table.describe();
   CommandResult sel = k.kubectl({"get", "pods", "-l", "app=web", "-o", "name"});
   EXPECT_EQ(sel.out, "pod/web\n") << sel.describe();
   CommandResult none = k.kubectl({"get", "pods", "-l", "app=db", "-o", "name"});
