@@ -342,6 +342,14 @@ std::variant<WatchStart, Response> Api::start_watch(const Request& req, const Ta
     auto f = FieldQuery::parse("metadata.name=" + t.name);
     w.watcher->fields = std::move(*f);
   }
+  if (wants_table(req.accept)) {
+    // kubectl get -w: every event's object is a one-row Table, as the real server sends.
+    const ResourceType* type = t.type;
+    Store* store = &store_;
+    w.watcher->render = [type, store](const Stored& s) {
+      return table_json(*type, {s.object}, std::to_string(store->revision()), "");
+    };
+  }
   if (req.has("timeoutSeconds")) {
     try {
       w.timeout_seconds = std::stoi(req.param("timeoutSeconds"));
@@ -356,7 +364,7 @@ std::variant<WatchStart, Response> Api::start_watch(const Request& req, const Ta
     for (const auto& [key, s] : bucket) {
       Event e{0, "ADDED", w.watcher->resource, (*s.object)["metadata"].value("namespace", ""), s};
       if (w.watcher->matches(e)) {
-        w.initial += watch_line("ADDED", *s.text);
+        w.initial += watch_line("ADDED", w.watcher->render ? w.watcher->render(s) : *s.text);
       }
     }
   } else {
@@ -377,7 +385,8 @@ std::variant<WatchStart, Response> Api::start_watch(const Request& req, const Ta
     }
     for (const Event* e : *events) {
       if (w.watcher->matches(*e)) {
-        w.initial += watch_line(e->type, *e->item.text);
+        w.initial += watch_line(e->type,
+                                w.watcher->render ? w.watcher->render(e->item) : *e->item.text);
       }
     }
   }

@@ -127,7 +127,7 @@ void Store::remove_watcher(const Watcher* w) {
 void Store::emit(Event e) {
   for (const auto& w : watchers_) {
     if (w->matches(e)) {
-      w->lines.push_back(watch_line(e.type, *e.item.text));
+      w->lines.push_back(watch_line(e.type, w->render ? w->render(e.item) : *e.item.text));
       if (w->wake) {
         w->wake();
       }

@@ -46,6 +46,8 @@ struct Watcher {
   LabelQuery labels;
   FieldQuery fields;
   std::deque<std::string> lines;  // ready-to-send JSON event lines, newline included
+  // Renders an event's object (e.g. as a one-row Table); null = the stored JSON.
+  std::function<std::string(const Stored&)> render;
   std::function<void()> wake;
   bool matches(const Event& e) const;
 };
