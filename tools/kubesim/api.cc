@@ -111,6 +111,17 @@ std::variant<Target, Response> Api::resolve(const Request& req) const {
 }
 
 Response Api::handle(const Request& req) {
+  try {
+    return handle_unguarded(req);
+  } catch (const nlohmann::json::exception& e) {
+    // nlohmann throws on a field of the wrong type (`"name": 5`); that is the client's error.
+    return error_response(bad_request(std::string("invalid object: ") + e.what()));
+  } catch (const std::exception& e) {
+    return error_response(internal_error(e.what()));
+  }
+}
+
+Response Api::handle_unguarded(const Request& req) {
   bool handled = false;
   Response d = discovery(req, &handled);
   if (handled) {

@@ -55,6 +55,7 @@ class Api {
   Api(Store& store, Registry& registry) : store_(store), registry_(registry) {}
   void set_lifecycle(PodLifecycle* lifecycle) { lifecycle_ = lifecycle; }
 
+  // Never throws: a body whose fields have unexpected JSON types is a 400, not a crash.
   Response handle(const Request& req);
 
   // Resource routing, also used by the server for watch, exec and log. A non-resource path
@@ -77,6 +78,7 @@ class Api {
   Registry& registry() { return registry_; }
 
  private:
+  Response handle_unguarded(const Request& req);
   Response discovery(const Request& req, bool* handled) const;
   Response get(const Target& t, const Request& req);
   Response list(const Target& t, const Request& req);

@@ -8,6 +8,7 @@
 
 #include "object_meta.h"
 #include "pod_setup.h"
+#include "server_state.h"
 
 namespace stillpoint::kubesim {
 
@@ -208,7 +209,7 @@ void PodRuntime::pod_created(const std::string& ns, const std::string& name) {
     publish(*pod);
     return;
   }
-  net::co_spawn(io_, run_pod(pod), net::detached);
+  net::co_spawn(io_, run_pod(pod), LogException{"pod"});
 }
 
 awaitable<void> PodRuntime::sleep_for(std::chrono::milliseconds d) {
@@ -292,9 +293,9 @@ awaitable<void> PodRuntime::run_pod(std::shared_ptr<Pod> pod) {
       pod->initialized = true;
       for (size_t i = 0; i < pod->containers.size(); ++i) {
         if (!pod->containers[i].init) {
-          net::co_spawn(io_, run_container(pod, i), net::detached);
+          net::co_spawn(io_, run_container(pod, i), LogException{"container"});
           if (pod->containers[i].has_probe) {
-            net::co_spawn(io_, probe_loop(pod, i), net::detached);
+            net::co_spawn(io_, probe_loop(pod, i), LogException{"probe"});
           }
         }
       }
@@ -525,7 +526,7 @@ void PodRuntime::pod_deleting(const std::string& ns, const std::string& name, in
         co_await terminate(pod, grace_seconds);
         api_.finish_pod_deletion(pod->ns, pod->name);
       },
-      net::detached);
+      LogException{"pod deletion"});
 }
 
 std::variant<std::string, ApiError> PodRuntime::pod_log(const std::string& ns,
@@ -647,7 +648,7 @@ awaitable<void> PodRuntime::stop_all() {
                                          p->object["spec"].value("terminationGracePeriodSeconds", 30)));
           --pending;
         },
-        net::detached);
+        LogException{"pod shutdown"});
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while ((pending > 0 || running_tasks_ > 0 || !execs_.empty()) &&

@@ -1,5 +1,6 @@
 // The HTTPS front: accept loop, TLS, bearer-token check, faults, request dispatch, watch
 // streaming and the kubeconfig file. REST semantics live in Api; exec in exec_session.cc.
+#include <cstdio>
 #include <fstream>
 #include <future>
 
@@ -284,7 +285,12 @@ awaitable<void> session(Server::State& st, tcp::socket socket) {
         if (auto* r = std::get_if<Response>(&resolved)) {
           res = std::move(*r);
         } else {
-          auto w = st.api.start_watch(req, std::get<Target>(resolved));
+          std::variant<WatchStart, Response> w = Response{};
+          try {
+            w = st.api.start_watch(req, std::get<Target>(resolved));
+          } catch (const std::exception& e) {
+            w = error_response(bad_request(std::string("invalid watch: ") + e.what()));
+          }
           if (auto* r2 = std::get_if<Response>(&w)) {
             res = std::move(*r2);
           } else {
@@ -326,11 +332,24 @@ awaitable<void> accept_loop(Server::State& st) {
       continue;  // EMFILE and friends: keep serving the connections we have
     }
     socket.set_option(tcp::no_delay(true));
-    net::co_spawn(st.io, session(st, std::move(socket)), net::detached);
+    net::co_spawn(st.io, session(st, std::move(socket)), LogException{"session"});
   }
 }
 
 }  // namespace
+
+void LogException::operator()(std::exception_ptr e) const {
+  if (!e) {
+    return;
+  }
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    std::fprintf(stderr, "kubesim: %s failed: %s\n", what, ex.what());
+  } catch (...) {
+    std::fprintf(stderr, "kubesim: %s failed\n", what);
+  }
+}
 
 Request to_api_request(const HttpRequest& hreq) {
   Request r;

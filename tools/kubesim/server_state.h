@@ -49,6 +49,13 @@ struct Server::State {
   std::atomic<int> sessions{0};
 };
 
+// Completion handler for detached coroutines: an escaped exception is logged, not fatal
+// (a coroutine of one pod or one session must never take the server down).
+struct LogException {
+  const char* what;
+  void operator()(std::exception_ptr e) const;
+};
+
 // Converts a Beast request into the API's Request (decoded path and query).
 Request to_api_request(const HttpRequest& req);
 // Writes a complete response; false when the connection failed.

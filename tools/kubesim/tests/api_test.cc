@@ -73,6 +73,20 @@ TEST_F(ApiTest, PodWithoutImageIsInvalid) {
   EXPECT_EQ(bad_name.status, 422);
 }
 
+// Fields of the wrong JSON type are a 400, never an exception out of the server.
+TEST_F(ApiTest, WrongFieldTypesAreBadRequests) {
+  for (const char* body : {R"({"metadata":{"name":5}})", R"({"metadata":{"namespace":7,"name":"a"}})",
+                           R"({"metadata":"x"})", R"([1,2])", R"({"metadata":{"name":"a","labels":[1]}})"}) {
+    SCOPED_TRACE(body);
+    Response r = call("POST", "/api/v1/namespaces/default/configmaps", body);
+    EXPECT_GE(r.status, 400);
+    EXPECT_LT(r.status, 500) << r.body;
+  }
+  Response pod = call("POST", "/api/v1/namespaces/default/pods",
+                      R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":1,"image":"x"}]}})");
+  EXPECT_EQ(pod.status, 422) << pod.body;
+}
+
 // PUT with a stale resourceVersion is 409 Conflict; with the current one it succeeds and a
 // spec change bumps generation.
 TEST_F(ApiTest, UpdateIsOptimisticallyConcurrent) {
