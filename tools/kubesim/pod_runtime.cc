@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -343,6 +344,8 @@ awaitable<void> PodRuntime::run_container(std::shared_ptr<Pod> pod, size_t index
     auto pid = launch_container(launch);
     int code = 128;
     if (pid) {
+      std::fprintf(stderr, "kubesim: pod %s/%s container %s started (pid %d)\n", pod->ns.c_str(),
+                   pod->name.c_str(), c.name.c_str(), static_cast<int>(*pid));
       c.pid = *pid;
       c.state = {{"running", {{"startedAt", started}}}};
       publish(*pod);
@@ -350,6 +353,9 @@ awaitable<void> PodRuntime::run_container(std::shared_ptr<Pod> pod, size_t index
       c.pid = 0;
     }
     ContainerRt& c2 = pod->containers[index];
+    std::fprintf(stderr, "kubesim: pod %s/%s container %s exited with %d%s\n", pod->ns.c_str(),
+                 pod->name.c_str(), c2.name.c_str(), code,
+                 pid ? "" : (" (start failed: " + pid.error().message + ")").c_str());
     c2.exit_code = code;
     c2.probe_ok = false;
     c2.state = {{"terminated",
@@ -580,6 +586,22 @@ std::variant<std::string, ApiError> PodRuntime::pod_log(const std::string& ns,
     text = tail_lines == 0 ? std::string() : text.substr(pos);
   }
   return text;
+}
+
+std::string PodRuntime::log_file(const std::string& ns, const std::string& name,
+                                 const std::string& container, bool* may_grow) const {
+  *may_grow = false;
+  auto it = pods_.find(key_of(ns, name));
+  if (it == pods_.end()) {
+    return {};
+  }
+  for (const ContainerRt& c : it->second->containers) {
+    if (c.name == container) {
+      *may_grow = !it->second->deleting && !c.done && !it->second->is_virtual;
+      return c.log_path.string();
+    }
+  }
+  return {};
 }
 
 std::optional<ExecTarget> PodRuntime::exec_target(const std::string& ns, const std::string& name,

@@ -46,6 +46,11 @@ class PodRuntime : public PodLifecycle {
                                               const std::string& container,
                                               long tail_lines) override;
 
+  // For `logs -f`: the container's log file, and whether more output can still come (the
+  // pod exists and the container has not finished for good). Empty path: unknown container.
+  std::string log_file(const std::string& ns, const std::string& name,
+                       const std::string& container, bool* may_grow) const;
+
   // The target for an exec into `container` of a running pod; `problem` says why not.
   std::optional<ExecTarget> exec_target(const std::string& ns, const std::string& name,
                                         const std::string& container, ExecProblem* problem);

@@ -198,6 +198,64 @@ awaitable<void> serve_watch(Server::State& st, Stream& stream, const HttpRequest
   st.store.remove_watcher(watcher.get());
 }
 
+// `logs -f`: the output so far, then whatever the container appends, until it finishes for
+// good, the pod goes away, or the client disconnects. Polls the log file (a kubelet watches
+// it with inotify; a 200 ms poll is plenty for tests and the demo).
+awaitable<void> serve_log_follow(Server::State& st, Stream& stream, const HttpRequest& hreq,
+                                 Target t, Request req, std::string initial) {
+  std::string container = req.param("container");
+  if (container.empty()) {
+    const Stored* pod = st.store.get("pods", t.ns, t.name);
+    if (pod != nullptr) {
+      container = (*pod->object)["spec"]["containers"][0].value("name", "");
+    }
+  }
+  http::response<http::empty_body> res{http::status::ok, hreq.version()};
+  res.set(http::field::content_type, "text/plain");
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  stream.next_layer().expires_after(std::chrono::seconds(60));
+  auto [ec, n] = co_await http::async_write_header(stream, sr, kTuple);
+  bool may_grow = false;
+  std::string path = st.runtime->log_file(t.ns, t.name, container, &may_grow);
+  // Resume reading right after what `initial` held (the whole file, or its tail).
+  std::error_code fec;
+  auto offset = path.empty() ? 0 : std::filesystem::file_size(path, fec);
+  if (fec) {
+    offset = 0;
+  }
+  std::string pending = std::move(initial);
+  net::steady_timer timer(co_await net::this_coro::executor);
+  while (!ec && !st.stopped) {
+    if (!pending.empty()) {
+      stream.next_layer().expires_after(std::chrono::seconds(60));
+      std::tie(ec, n) = co_await net::async_write(stream, http::make_chunk(net::buffer(pending)),
+                                                  kTuple);
+      pending.clear();
+      continue;
+    }
+    path = st.runtime->log_file(t.ns, t.name, container, &may_grow);
+    if (!path.empty()) {
+      std::ifstream in(path, std::ios::binary);
+      in.seekg(static_cast<std::streamoff>(offset));
+      std::string more((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      offset += more.size();
+      pending = std::move(more);
+    }
+    if (pending.empty()) {
+      if (!may_grow) {
+        break;
+      }
+      timer.expires_after(std::chrono::milliseconds(200));
+      co_await timer.async_wait(kTuple);
+    }
+  }
+  if (!ec) {
+    stream.next_layer().expires_after(std::chrono::seconds(10));
+    co_await net::async_write(stream, http::make_chunk_last(), kTuple);
+  }
+}
+
 awaitable<void> session(Server::State& st, tcp::socket socket) {
   ++st.sessions;
   struct Count {
@@ -279,6 +337,17 @@ awaitable<void> session(Server::State& st, tcp::socket socket) {
         } else {
           co_await serve_exec(st, std::move(stream), std::move(hreq), cut_after);
           co_return;
+        }
+      } else if (req.method == "GET" && req.path.ends_with("/log") && req.flag("follow") &&
+                 st.runtime) {
+        auto resolved = st.api.resolve(req);
+        Response first = st.api.handle(req);  // validation and the output so far
+        if (first.status != 200 || std::holds_alternative<Response>(resolved)) {
+          res = std::move(first);
+        } else {
+          co_await serve_log_follow(st, stream, hreq, std::get<Target>(resolved), req,
+                                    std::move(first.body));
+          break;
         }
       } else if (req.method == "GET" && req.flag("watch")) {
         auto resolved = st.api.resolve(req);

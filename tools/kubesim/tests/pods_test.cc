@@ -137,6 +137,21 @@ TEST(Pods, ExecProcessDiesWithItsClient) {
                                          std::chrono::seconds(30)));
 }
 
+// `kubectl logs -f` streams output as the container writes it and ends when it exits.
+TEST(Pods, LogsFollowStreamsUntilTheContainerExits) {
+  KubesimFixture k;
+  CommandResult a = k.kubectl({"run", "ticker", "--image=x", "--restart=Never", "--", "sh", "-c",
+                               "for i in 1 2 3; do echo tick $i; sleep 0.5; done"});
+  ASSERT_EQ(a.exit_code, 0) << a.describe();
+  ASSERT_TRUE(KubesimFixture::eventually([&] {
+    return k.kubectl({"get", "pod", "ticker", "-o", "jsonpath={.status.containerStatuses[0].state}"})
+               .out.find("running") != std::string::npos;
+  }));
+  CommandResult f = k.kubectl({"logs", "-f", "ticker"}, "", std::chrono::seconds(30));
+  EXPECT_EQ(f.exit_code, 0) << f.describe();
+  EXPECT_EQ(f.out, "tick 1\ntick 2\ntick 3\n") << f.describe();
+}
+
 // A failing init container keeps the pod in Init, and the container never starts.
 TEST(Pods, FailingInitContainerKeepsPodPending) {
   KubesimFixture k;
