@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "continue_token.h"
+#include "protobuf_body.h"
 #include "table.h"
 
 namespace stillpoint::kubesim {
@@ -132,6 +133,19 @@ Response Api::handle_unguarded(const Request& req) {
     return std::move(*r);
   }
   const Target& t = std::get<Target>(resolved);
+  if (req.content_type.starts_with("application/vnd.kubernetes.protobuf") && !req.body.empty()) {
+    // kubectl's typed commands (create namespace/configmap/secret) send protobuf and do not
+    // fall back to JSON; the few kinds they create are decoded, the rest get 415.
+    auto decoded = decode_protobuf_object(req.body);
+    if (!decoded) {
+      return error_response(ApiError{415, "UnsupportedMediaType", decoded.error().message,
+                                     nlohmann::json::object()});
+    }
+    Request json_req = req;
+    json_req.content_type = "application/json";
+    json_req.body = decoded->dump();
+    return handle_unguarded(json_req);
+  }
   if (t.sub == "log") {
     return req.method == "GET" ? log(t, req) : error_response(method_not_allowed("log is read-only"));
   }

@@ -64,6 +64,25 @@ data:
   EXPECT_NE(gone.err.find("NotFound"), std::string::npos) << gone.describe();
 }
 
+// kubectl's typed create commands send protobuf bodies; the kinds they create are accepted.
+TEST(Kubectl, TypedCreateCommands) {
+  KubesimFixture k(false);
+  CommandResult ns = k.kubectl({"create", "namespace", "team"});
+  ASSERT_EQ(ns.exit_code, 0) << ns.describe();
+  CommandResult cm = k.kubectl({"-n", "team", "create", "configmap", "conf", "--from-literal=a=1",
+                                "--from-literal=b=two"});
+  ASSERT_EQ(cm.exit_code, 0) << cm.describe();
+  CommandResult sec = k.kubectl({"-n", "team", "create", "secret", "generic", "pw",
+                                 "--from-literal=password=s3cret"});
+  ASSERT_EQ(sec.exit_code, 0) << sec.describe();
+  EXPECT_EQ(k.kubectl({"-n", "team", "get", "cm", "conf", "-o", "jsonpath={.data.b}"}).out, "two");
+  EXPECT_EQ(k.kubectl({"-n", "team", "get", "secret", "pw", "-o", "jsonpath={.data.password}"}).out,
+            "czNjcmV0");
+  CommandResult del = k.kubectl({"delete", "namespace", "team"});
+  EXPECT_EQ(del.exit_code, 0) << del.describe();
+  EXPECT_NE(k.kubectl({"-n", "team", "get", "cm", "conf"}).exit_code, 0);
+}
+
 // Requests without the bearer token are refused with 401.
 TEST(Kubectl, RejectsMissingToken) {
   KubesimFixture k(false);
