@@ -239,6 +239,13 @@ spec:
 )");
   ASSERT_EQ(a.exit_code, 0) << a.describe();
   ASSERT_TRUE(KubesimFixture::eventually([&] { return processes_with(marker).size() >= 2; }));
+  // An exec still running when kubesim stops must not survive it either.
+  CommandResult exec_result;
+  std::thread exec_client([&] {
+    exec_result = kubectl({"exec", "sleeper", "-c", "a", "--", "sleep", marker + "1"});
+  });
+  bool exec_started = KubesimFixture::eventually(
+      [&] { return !processes_with(marker + "1").empty(); }, std::chrono::seconds(30));
   kill(server, SIGTERM);
   int status = 0;
   bool exited = KubesimFixture::eventually([&] { return waitpid(server, &status, WNOHANG) == server; },
@@ -247,7 +254,10 @@ spec:
     kill(server, SIGKILL);
     waitpid(server, &status, 0);
   }
+  exec_client.join();
   ASSERT_TRUE(exited);
+  EXPECT_TRUE(exec_started);
+  EXPECT_NE(exec_result.exit_code, 0);  // the session ended without a success status
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_TRUE(processes_with(marker).empty());
   std::string mounts = slurp("/proc/self/mountinfo");
