@@ -132,9 +132,10 @@ spec:
 namespace stillpoint::kubesim::testing {
 namespace {
 
-// Faults posted to /kubesim/v1/faults make matching requests fail for `count` requests: a 500
-// reaches the user, a 429 with Retry-After is retried by client-go and then succeeds.
-TEST(Faults, StatusFaultsApplyForTheirCount) {
+// Faults posted to /kubesim/v1/faults apply to matching requests for `count` requests: a 500
+// reaches the user, a 429 with Retry-After is retried by client-go and then succeeds, a delay
+// answers late, a cut drops a watch stream mid-event.
+TEST(Faults, StatusDelayAndCutFaultsApplyForTheirCount) {
   KubesimFixture k(false);
   auto post = [&](const std::string& spec) {
     TempDir t;
@@ -160,6 +161,23 @@ TEST(Faults, StatusFaultsApplyForTheirCount) {
   CommandResult retried = k.kubectl({"get", "--raw", "/api/v1/namespaces/default/secrets"});
   EXPECT_EQ(retried.exit_code, 0) << retried.describe();
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1900));
+  // delay: served normally, late.
+  ASSERT_EQ(post(R"({"path":"/api/v1/namespaces/default/configmaps","action":"delay","delayMs":1500})")
+                .exit_code,
+            0);
+  start = std::chrono::steady_clock::now();
+  EXPECT_EQ(k.kubectl({"get", "--raw", "/api/v1/namespaces/default/configmaps"}).exit_code, 0);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1400));
+  // cut: a watch stream drops after 40 bytes, mid-event.
+  ASSERT_EQ(k.kubectl({"create", "configmap", "c1", "--from-literal=a=1"}).exit_code, 0);
+  ASSERT_EQ(post(R"({"query":"watch=1","action":"cut","cutAfterBytes":40})").exit_code, 0);
+  CommandResult cut = k.kubectl(
+      {"get", "--raw", "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=5"});
+  EXPECT_LE(cut.out.size(), 40u) << cut.describe();
+  EXPECT_EQ(cut.out.find('\n'), std::string::npos) << cut.describe();
+  CommandResult whole = k.kubectl(
+      {"get", "--raw", "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1"});
+  EXPECT_NE(whole.out.find("\"type\":\"ADDED\""), std::string::npos) << whole.describe();
   CommandResult list = k.kubectl({"get", "--raw", "/kubesim/v1/faults"});
   EXPECT_EQ(list.out, R"({"items":[]})") << list.describe();
   EXPECT_NE(post("not json").exit_code, 0);
