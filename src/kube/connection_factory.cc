@@ -1,5 +1,7 @@
 #include "kube/connection_factory.h"
 
+#include <fcntl.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -125,6 +127,9 @@ asio::awaitable<core::Result<std::unique_ptr<TlsStream>>> ConnectionFactory::con
     co_return unexpected(code, "cannot connect to " + url_.authority() + ": " + cec.message());
   }
   tcp.socket().set_option(asio::ip::tcp::no_delay(true));
+  // Processes started later (exec credential plugins) must not inherit the connection: a
+  // child holding it open would keep an exec session alive after we close it.
+  ::fcntl(tcp.socket().native_handle(), F_SETFD, FD_CLOEXEC);
   if (!url_.host_is_ip || !config_.cluster.tls_server_name.empty()) {
     const std::string sni =
         config_.cluster.tls_server_name.empty() ? url_.host : config_.cluster.tls_server_name;

@@ -235,6 +235,8 @@ core::Result<ExecCredential> run_exec_plugin(const ExecPluginConfig& plugin,
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out_write.fd, 1);
   posix_spawn_file_actions_adddup2(&actions, err_write.fd, 2);
+  // The plugin gets stdin/stdout/stderr only: no API connections or other descriptors.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   pid_t pid = -1;
   const int rc =
       ::posix_spawnp(&pid, plugin.command.c_str(), &actions, nullptr, argv.data(), envp.data());

@@ -81,6 +81,9 @@ class HttpClient {
   // lists) instead of being kept. Retries happen only before a 2xx status line arrives.
   boost::asio::awaitable<core::Result<HttpResponse>> stream(HttpRequest request, BodySink sink);
 
+  // Waits for the rate limiter; for requests made outside request()/stream() (exec).
+  boost::asio::awaitable<void> throttle() { return limiter_.acquire(); }
+
   // For WebSocketPodExec: the same server, TLS settings and credentials.
   ConnectionFactory& connections() { return *factory_; }
   const ClientConfig& config() const;

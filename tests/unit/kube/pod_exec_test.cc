@@ -1,0 +1,153 @@
+// WebSocketPodExec against kubesim: real TLS, real upgrade, a real process in a (virtual)
+// pod: exit codes, stdout/stderr, stdin to EOF, output caps, refusals, and a timeout that
+// kills the remote process.
+#include <signal.h>
+
+#include <thread>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <gtest/gtest.h>
+
+#include "core/documents.h"
+#include "kube/websocket_pod_exec.h"
+#include "unit/kube/kubesim_harness.h"
+
+namespace stillpoint::kube {
+namespace {
+
+namespace asio = boost::asio;
+using core::ErrorCode;
+using testing::KubesimEnv;
+
+void create_virtual_pod(KubesimEnv& env, HttpClient& client, const std::string& name) {
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/api/v1/namespaces/default/pods";
+  r.content_type = "application/json";
+  r.body =
+      nlohmann::json{
+          {"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata",
+           {{"name", name}, {"annotations", {{"kubesim.stillpoint.io/virtual", "true"}}}}},
+          {"spec", {{"containers", {{{"name", "app"}, {"image", "x"}}}}}}}
+          .dump();
+  auto created = env.run(client.request(r));
+  ASSERT_TRUE(created) << created.error().message;
+}
+
+hooks::ExecRequest request(std::string pod, std::vector<std::string> command) {
+  hooks::ExecRequest r;
+  r.namespace_name = "default";
+  r.pod = std::move(pod);
+  r.container = "app";
+  r.command = std::move(command);
+  return r;
+}
+
+class PodExecTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(env_.started());
+    client_ = env_.client();
+    create_virtual_pod(env_, *client_, "v");
+    exec_ = std::make_unique<WebSocketPodExec>(client_);
+  }
+  KubesimEnv env_{/*run_pods=*/true};
+  std::shared_ptr<HttpClient> client_;
+  std::unique_ptr<WebSocketPodExec> exec_;
+};
+
+TEST_F(PodExecTest, ExitCodeAndSeparateStreams) {
+  auto r = env_.run(exec_->exec(request("v", {"sh", "-c", "echo out; echo err >&2; exit 4"})));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->exit_code, 4);
+  EXPECT_EQ(r->stdout_data, "out\n");
+  EXPECT_EQ(r->stderr_data, "err\n");
+  auto ok = env_.run(exec_->exec(request("v", {"true"})));
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->exit_code, 0);
+}
+
+// stdin reaches the process and is closed (v5 FF 00), so `wc -c` finishes and counts it all.
+TEST_F(PodExecTest, StdinIsDeliveredAndClosed) {
+  auto req = request("v", {"wc", "-c"});
+  req.stdin_data = std::string(100 * 1024 + 7, 'x');
+  auto r = env_.run(exec_->exec(req));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_EQ(r->stdout_data, "102407\n");
+}
+
+TEST_F(PodExecTest, OutputIsCappedPerStream) {
+  auto req = request("v", {"sh", "-c", "head -c 200000 /dev/zero; echo tail >&2"});
+  req.output_limit = 1000;
+  auto r = env_.run(exec_->exec(req));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->stdout_data.size(), 1000u);
+  EXPECT_TRUE(r->stdout_truncated);
+  EXPECT_EQ(r->stderr_data, "tail\n");
+  EXPECT_FALSE(r->stderr_truncated);
+}
+
+TEST_F(PodExecTest, MissingPodAndContainerAreErrors) {
+  auto missing = env_.run(exec_->exec(request("nope", {"true"})));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::NotFound) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("pods \"nope\" not found"), std::string::npos)
+      << missing.error().message;
+  auto req = request("v", {"true"});
+  req.container = "sidecar";
+  auto bad = env_.run(exec_->exec(req));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument) << bad.error().message;
+}
+
+using Raced = std::variant<core::Result<hooks::ExecResult>, std::monostate>;
+asio::awaitable<Raced> exec_with_timeout(WebSocketPodExec* exec,
+                                         hooks::ExecRequest req,
+                                         std::chrono::milliseconds timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+  co_return co_await (exec->exec(std::move(req)) || timer.async_wait(asio::use_awaitable));
+}
+
+bool process_gone(pid_t pid, std::chrono::seconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::kill(pid, 0) != 0) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+// A timeout racing the exec closes the stream, and kubesim (like a kubelet) kills the process.
+TEST_F(PodExecTest, TimeoutClosesStreamAndKillsRemoteProcess) {
+  const std::string pid_file = env_.dir().file("pid");
+  auto req = request("v", {"sh", "-c", "echo $$ > " + pid_file + "; exec sleep 1000"});
+  auto raced = env_.run(exec_with_timeout(exec_.get(), req, std::chrono::milliseconds(500)));
+  EXPECT_EQ(raced.index(), 1u);  // the timer won
+  auto pid_text = core::read_file(pid_file);
+  ASSERT_TRUE(pid_text) << "the command never started";
+  const pid_t pid = std::stoi(*pid_text);
+  EXPECT_TRUE(process_gone(pid, std::chrono::seconds(10)))
+      << "pid " << pid << " still runs: "
+      << core::read_file("/proc/" + std::to_string(pid) + "/status").value().substr(0, 200);
+}
+
+// Exit codes and output survive many sessions in a row (no state leaks between execs).
+TEST_F(PodExecTest, ManySequentialExecs) {
+  for (int i = 0; i < 20; ++i) {
+    auto r = env_.run(exec_->exec(request(
+        "v", {"sh", "-c", "echo " + std::to_string(i) + "; exit " + std::to_string(i % 3)})));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->exit_code, i % 3);
+    EXPECT_EQ(r->stdout_data, std::to_string(i) + "\n");
+  }
+}
+
+}  // namespace
+}  // namespace stillpoint::kube
