@@ -241,8 +241,10 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::perform(HttpRequest requ
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();
       tcp.expires_after(request.timeout);
-      auto [rec, rn] =
-          co_await http::async_read(*conn, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      // read_some, not read: async_read waits until the 64 KiB chunk is full or the body
+      // ends, which would hold back a watch event (a few hundred bytes) indefinitely.
+      auto [rec, rn] = co_await http::async_read_some(*conn, buffer, parser,
+                                                      asio::as_tuple(asio::use_awaitable));
       if (rec == http::error::need_buffer) {
         rec = {};
       }
