@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aggregated_discovery.h"
 #include "continue_token.h"
 #include "protobuf_body.h"
 #include "table.h"
@@ -213,6 +214,16 @@ Response Api::discovery(const Request& req, bool* handled) const {
         : seg[2] == "apis" && seg.size() == 5 ? registry_.openapi_v3_group_version(seg[3], seg[4])
                                               : nlohmann::json();
     return doc.is_null() ? plain_not_found() : json_response(200, doc);
+  }
+  if (seg.size() == 1 && (seg[0] == "api" || seg[0] == "apis") && aggregated_discovery_) {
+    // The Accept header picks the aggregated list or the legacy document (wire reference
+    // §4.2); Vary tells caches that the answer depends on it.
+    if (std::string v = negotiate_aggregated_discovery(req.accept); !v.empty()) {
+      Response r = json_response(200, aggregated_discovery(registry_, seg[0] == "api", v));
+      r.content_type = aggregated_content_type(v);
+      r.headers.emplace_back("Vary", "Accept");
+      return r;
+    }
   }
   if (seg.size() == 1 && seg[0] == "api") {
     return json_response(200, registry_.api_versions());

@@ -54,6 +54,7 @@ class Api {
  public:
   Api(Store& store, Registry& registry) : store_(store), registry_(registry) {}
   void set_lifecycle(PodLifecycle* lifecycle) { lifecycle_ = lifecycle; }
+  void set_aggregated_discovery(bool on) { aggregated_discovery_ = on; }
 
   // Never throws: a body whose fields have unexpected JSON types is a 400, not a crash.
   Response handle(const Request& req);
@@ -103,6 +104,7 @@ class Api {
   Store& store_;
   Registry& registry_;
   PodLifecycle* lifecycle_ = nullptr;
+  bool aggregated_discovery_ = true;
 };
 
 Response json_response(int status, const nlohmann::json& body);

@@ -20,6 +20,10 @@ struct Options {
   std::filesystem::path data_dir;      // pod sandboxes and volumes; created if missing
   std::filesystem::path kubeconfig;    // written once the server accepts requests
   bool run_pods = true;                // false: pods are plain objects (no processes)
+  // Aggregated discovery on /api and /apis when the client asks for it, as servers since 1.30
+  // do; false serves only the legacy documents, as with the AggregatedDiscoveryEndpoint
+  // feature gate off (clients must fall back).
+  bool aggregated_discovery = true;
 };
 
 class Server {

@@ -16,12 +16,16 @@ int main(int argc, char** argv) {
   serve->add_option("--kubeconfig", options.kubeconfig, "kubeconfig file to write")->required();
   bool no_pods = false;
   serve->add_flag("--no-pods", no_pods, "store pods without running their processes");
+  bool legacy_discovery = false;
+  serve->add_flag("--no-aggregated-discovery", legacy_discovery,
+                  "serve only the legacy discovery documents");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   options.run_pods = !no_pods;
+  options.aggregated_discovery = !legacy_discovery;
   // Block the stop signals in every thread (the server thread inherits this mask) and wait
   // for them here; children get their own mask reset before exec.
   sigset_t stop_signals;

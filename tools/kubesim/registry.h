@@ -1,7 +1,7 @@
 // The resource types kubesim serves: the built-in table (core/v1, apps/v1, batch/v1, rbac,
 // storage, apiextensions) plus custom resources registered when their CRD is created, and the
-// discovery documents derived from them (wire reference §4.1, legacy form only: kubectl falls
-// back to it when the aggregated Content-Type is not returned).
+// legacy discovery documents derived from them (wire reference §4.1; the aggregated form is
+// in aggregated_discovery.h, built from the same registry).
 #pragma once
 
 #include <map>

@@ -531,6 +531,7 @@ core::Result<std::unique_ptr<Server>> Server::start(Options options) {
     req.body = nlohmann::json{{"metadata", {{"name", ns}}}}.dump();
     st->api.handle(req);
   }
+  st->api.set_aggregated_discovery(options.aggregated_discovery);
   if (options.run_pods) {
     st->runtime = std::make_unique<PodRuntime>(st->io, st->api, options.data_dir);
     st->api.set_lifecycle(st->runtime.get());

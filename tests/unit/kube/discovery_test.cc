@@ -30,13 +30,17 @@ json widget_crd() {
 }
 
 // Built-in resources resolve by plural, singular, short name, kind and qualified forms; each
-// is at its preferred version with its scope; subresources are not resources.
-TEST(Discovery, FindsBuiltinsByEveryName) {
-  KubesimEnv env;
+// is at its preferred version with its scope; subresources are not resources. The same from
+// the aggregated and the legacy documents.
+class DiscoveryBothProtocols : public ::testing::TestWithParam<bool> {};
+
+TEST_P(DiscoveryBothProtocols, FindsBuiltinsByEveryName) {
+  KubesimEnv env(false, /*aggregated_discovery=*/GetParam());
   ASSERT_TRUE(env.started());
   auto http = env.client();
   auto d = env.run(discover(*http));
   ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->aggregated, GetParam());
   EXPECT_TRUE(d->warnings.empty());
   // "pods.v1." is kubectl's way to name the core group's version explicitly.
   for (const char* name : {"pods", "pod", "po", "Pod", "PODS", "pods.v1."}) {
@@ -71,8 +75,8 @@ TEST(Discovery, FindsBuiltinsByEveryName) {
 }
 
 // Once a CRD exists its resource is discovered at the first (preferred) served version.
-TEST(Discovery, FindsCustomResourcesAfterCrdCreation) {
-  KubesimEnv env;
+TEST_P(DiscoveryBothProtocols, FindsCustomResourcesAfterCrdCreation) {
+  KubesimEnv env(false, /*aggregated_discovery=*/GetParam());
   ASSERT_TRUE(env.started());
   auto http = env.client();
   auto before = env.run(discover(*http));
@@ -104,10 +108,13 @@ TEST(Discovery, FindsCustomResourcesAfterCrdCreation) {
   EXPECT_EQ(d->find("crd")->group_resource(), "customresourcedefinitions.apiextensions.k8s.io");
 }
 
-// A group version whose document fails (an aggregated API server down: 503) is skipped with a
-// warning naming it; everything else is still discovered.
+INSTANTIATE_TEST_SUITE_P(Discovery, DiscoveryBothProtocols, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Aggregated" : "Legacy"; });
+
+// Legacy discovery: a group version whose document fails (an aggregated API server down:
+// 503) is skipped with a warning naming it; everything else is still discovered.
 TEST(Discovery, FailingGroupVersionIsAWarning) {
-  KubesimEnv env;
+  KubesimEnv env(false, /*aggregated_discovery=*/false);
   ASSERT_TRUE(env.started());
   env.fault({{"path", "/apis/batch/v1"}, {"status", 503}, {"count", -1}});
   auto http = env.client();
@@ -119,15 +126,27 @@ TEST(Discovery, FailingGroupVersionIsAWarning) {
   EXPECT_NE(d->warnings[0].find("batch/v1"), std::string::npos) << d->warnings[0];
 }
 
-// kubesim serves only the legacy documents: discover() falls back to them.
-TEST(Discovery, FallsBackToLegacyDocuments) {
-  KubesimEnv env;
-  ASSERT_TRUE(env.started());
-  auto http = env.client();
-  auto d = env.run(discover(*http));
+// A server that answers aggregated needs two requests (/api, /apis); one that serves only
+// the legacy documents is read through them, one request per group version.
+TEST(Discovery, AggregatedWhenOfferedElseLegacyFallback) {
+  KubesimEnv aggregated;
+  ASSERT_TRUE(aggregated.started());
+  auto http = aggregated.client();
+  auto d = aggregated.run(discover(*http));
   ASSERT_TRUE(d) << d.error().message;
-  EXPECT_FALSE(d->aggregated);
+  EXPECT_TRUE(d->aggregated);
+  EXPECT_EQ(http->stats().requests_sent, 2u);
   EXPECT_NE(d->find("pods"), nullptr);
+
+  KubesimEnv legacy(false, /*aggregated_discovery=*/false);
+  ASSERT_TRUE(legacy.started());
+  auto legacy_http = legacy.client();
+  auto l = legacy.run(discover(*legacy_http));
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_FALSE(l->aggregated);
+  EXPECT_GT(legacy_http->stats().requests_sent, 3u);  // /api, /api/v1, /apis, /apis/g/v...
+  EXPECT_NE(l->find("pods"), nullptr);
+  EXPECT_EQ(l->resources.size(), d->resources.size());
 }
 
 }  // namespace

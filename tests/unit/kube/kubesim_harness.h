@@ -26,11 +26,12 @@ boost::asio::awaitable<void> store_result(boost::asio::awaitable<T> op, std::opt
 
 class KubesimEnv {
  public:
-  explicit KubesimEnv(bool run_pods = false) {
+  explicit KubesimEnv(bool run_pods = false, bool aggregated_discovery = true) {
     kubesim::Options o;
     o.data_dir = dir_.path() / "data";
     o.kubeconfig = dir_.path() / "kubeconfig";
     o.run_pods = run_pods;
+    o.aggregated_discovery = aggregated_discovery;
     auto server = kubesim::Server::start(o);
     if (!server) {
       ADD_FAILURE() << "kubesim did not start: " << server.error().message;

@@ -227,6 +227,75 @@ TEST_F(ApiTest, CustomResourcesFollowTheirDefinition) {
   EXPECT_EQ(call("GET", "/apis/example.com/v1/namespaces/default/widgets").status, 404);
 }
 
+// Aggregated discovery (wire reference §4.2): chosen by Accept (first acceptable wins), the
+// core group alone on /api without a name, other groups on /apis with versions in preference
+// order and subresources nested; plain JSON still gets the legacy documents.
+TEST_F(ApiTest, AggregatedDiscoveryByAccept) {
+  Request r;
+  r.method = "GET";
+  r.path = "/apis";
+  r.accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+  Response apis = api.handle(r);
+  ASSERT_EQ(apis.status, 200);
+  EXPECT_EQ(apis.content_type, "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList");
+  nlohmann::json doc = json(apis);
+  EXPECT_EQ(doc["kind"], "APIGroupDiscoveryList");
+  EXPECT_EQ(doc["apiVersion"], "apidiscovery.k8s.io/v2");
+  nlohmann::json apps;
+  for (const auto& item : doc["items"]) {
+    EXPECT_TRUE(item["metadata"].contains("name"));
+    if (item["metadata"]["name"] == "apps") {
+      apps = item;
+    }
+  }
+  ASSERT_TRUE(apps.is_object()) << doc.dump();
+  EXPECT_EQ(apps["versions"][0]["version"], "v1");
+  EXPECT_EQ(apps["versions"][0]["freshness"], "Current");
+  nlohmann::json deploy;
+  for (const auto& res : apps["versions"][0]["resources"]) {
+    if (res["resource"] == "deployments") {
+      deploy = res;
+    }
+  }
+  ASSERT_TRUE(deploy.is_object());
+  EXPECT_EQ(deploy["responseKind"], (nlohmann::json{{"group", "apps"}, {"version", "v1"},
+                                                    {"kind", "Deployment"}}));
+  EXPECT_EQ(deploy["scope"], "Namespaced");
+  EXPECT_EQ(deploy["singularResource"], "deployment");
+  EXPECT_EQ(deploy["shortNames"], nlohmann::json::array({"deploy"}));
+
+  r.path = "/api";
+  r.accept = "application/json;as=APIGroupDiscoveryList;v=v2beta1;g=apidiscovery.k8s.io";
+  Response core = api.handle(r);
+  EXPECT_EQ(core.content_type,
+            "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList");
+  doc = json(core);
+  ASSERT_EQ(doc["items"].size(), 1u);
+  EXPECT_FALSE(doc["items"][0]["metadata"].contains("name"));
+  bool exec_nested = false;
+  for (const auto& res : doc["items"][0]["versions"][0]["resources"]) {
+    EXPECT_EQ(res["resource"].get<std::string>().find('/'), std::string::npos);
+    if (res["resource"] == "pods") {
+      for (const auto& sub : res["subresources"]) {
+        exec_nested = exec_nested || (sub["subresource"] == "exec" &&
+                                      sub["responseKind"]["kind"] == "PodExecOptions");
+      }
+    }
+  }
+  EXPECT_TRUE(exec_nested);
+
+  for (const char* legacy : {"application/json", "application/json, application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList", "*/*", ""}) {
+    SCOPED_TRACE(legacy);
+    r.accept = legacy;
+    Response l = api.handle(r);
+    EXPECT_EQ(l.content_type, "application/json");
+    EXPECT_EQ(json(l)["kind"], "APIVersions");
+  }
+  api.set_aggregated_discovery(false);
+  r.accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+  EXPECT_EQ(json(api.handle(r))["kind"], "APIVersions");
+}
+
 TEST(ContinueToken, RoundTripsAndRejectsGarbage) {
   auto t = decode_continue(encode_continue({42, "ns/name"}));
   ASSERT_TRUE(t.has_value());
