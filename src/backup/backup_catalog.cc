@@ -1,0 +1,120 @@
+#include "backup/backup_catalog.h"
+
+#include <zlib.h>
+
+#include <array>
+#include <memory>
+
+#include "backup/backup_keys.h"
+
+namespace stillpoint::backup {
+
+core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& store) {
+  auto keys = store.list("backups/");
+  if (!keys) return core::unexpected(keys.error());
+  std::vector<nlohmann::json> out;
+  for (const std::string& key : *keys) {
+    // backups/<name>/velero-backup.json
+    const std::string suffix = "/velero-backup.json";
+    if (key.size() <= suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(),
+                                                   suffix) != 0) {
+      continue;
+    }
+    const std::string name = key.substr(8, key.size() - 8 - suffix.size());
+    if (name.find('/') != std::string::npos) continue;
+    auto object = read_backup(store, name);
+    if (!object) return core::unexpected(object.error());
+    out.push_back(std::move(*object));
+  }
+  return out;
+}
+
+core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std::string& name) {
+  auto text = storage::read_all(store, backup_object_key(name));
+  if (!text) {
+    if (text.error().code == core::ErrorCode::NotFound) {
+      return core::unexpected(core::ErrorCode::NotFound,
+                              "backup \"" + name + "\" not found in " + store.describe());
+    }
+    return core::unexpected(text.error());
+  }
+  auto parsed = nlohmann::json::parse(*text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return core::unexpected(core::ErrorCode::Protocol,
+                            backup_object_key(name) + " in " + store.describe() +
+                                " is not a JSON object");
+  }
+  return parsed;
+}
+
+core::Status read_backup_log(storage::ObjectStore& store,
+                             const std::string& name,
+                             const std::function<void(std::string_view)>& sink) {
+  auto reader = store.get(backup_log_key(name));
+  if (!reader) {
+    if (reader.error().code == core::ErrorCode::NotFound) {
+      return core::unexpected(core::ErrorCode::NotFound,
+                              "no log for backup \"" + name + "\" in " + store.describe());
+    }
+    return core::unexpected(reader.error());
+  }
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) {  // +32: accept gzip or zlib framing
+    return core::unexpected(core::ErrorCode::Internal, "zlib failed to initialise");
+  }
+  std::unique_ptr<z_stream, void (*)(z_stream*)> guard(&z, [](z_stream* p) { inflateEnd(p); });
+  std::array<char, 64 * 1024> in;
+  std::array<char, 64 * 1024> out;
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    auto n = (*reader)->read(in.data(), in.size());
+    if (!n) return core::unexpected(n.error());
+    if (*n == 0) {
+      return core::unexpected(core::ErrorCode::Protocol,
+                              "log of backup \"" + name + "\" is truncated");
+    }
+    z.next_in = reinterpret_cast<Bytef*>(in.data());
+    z.avail_in = static_cast<uInt>(*n);
+    while (z.avail_in > 0 && rc != Z_STREAM_END) {
+      z.next_out = reinterpret_cast<Bytef*>(out.data());
+      z.avail_out = static_cast<uInt>(out.size());
+      rc = inflate(&z, Z_NO_FLUSH);
+      if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+        return core::unexpected(core::ErrorCode::Protocol,
+                                "log of backup \"" + name + "\" is corrupt");
+      }
+      sink(std::string_view(out.data(), out.size() - z.avail_out));
+    }
+  }
+  return core::ok();
+}
+
+core::Status delete_backup(storage::ObjectStore& store, const std::string& name) {
+  auto keys = store.list(backup_prefix(name));
+  if (!keys) return core::unexpected(keys.error());
+  if (keys->empty()) {
+    return core::unexpected(core::ErrorCode::NotFound,
+                            "backup \"" + name + "\" not found in " + store.describe());
+  }
+  if (auto s = store.remove(backup_object_key(name)); !s) return s;
+  return store.remove_prefix(backup_prefix(name));
+}
+
+std::string check_backup_name(const std::string& name) {
+  if (name.empty()) return "must not be empty";
+  if (name.size() > 253) return "must be no more than 253 characters";
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (!ok) {
+      return "must consist of lower case alphanumeric characters, '-' or '.' (a DNS-1123 "
+             "subdomain)";
+    }
+  }
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (!alnum(name.front()) || !alnum(name.back())) {
+    return "must start and end with an alphanumeric character";
+  }
+  return {};
+}
+
+}  // namespace stillpoint::backup

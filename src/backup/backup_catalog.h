@@ -1,0 +1,37 @@
+// Reading the backups in a location: which exist (a velero-backup.json is what makes a
+// backup exist; a directory without one is an incomplete attempt and is never listed), their
+// objects, their logs, and deleting one.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+#include "storage/object_store.h"
+
+namespace stillpoint::backup {
+
+// Backup objects, sorted by name. An unreadable object is reported, not skipped silently.
+core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& store);
+
+// NotFound: `backup "x" not found in <location>`.
+core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std::string& name);
+
+// Streams the decompressed log (JSON lines) to `sink`.
+core::Status read_backup_log(storage::ObjectStore& store,
+                             const std::string& name,
+                             const std::function<void(std::string_view)>& sink);
+
+// Removes every object of the backup, the backup object first so that a deletion cut short
+// never leaves something listed as complete. NotFound when there is nothing to delete.
+core::Status delete_backup(storage::ObjectStore& store, const std::string& name);
+
+// Backup names become object keys and file names: DNS-1123 subdomain, as Kubernetes requires
+// of object names. Empty when valid, else what is wrong.
+std::string check_backup_name(const std::string& name);
+
+}  // namespace stillpoint::backup

@@ -1,0 +1,81 @@
+#include "backup/backup_log.h"
+
+#include <chrono>
+
+#include "backup/backup_status.h"
+#include "core/go_duration.h"
+#include "core/text.h"
+
+namespace stillpoint::backup {
+
+BackupLog::BackupLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out)
+    : backup_("velero/" + std::move(backup_name)), out_(std::move(out)) {}
+
+void BackupLog::line(std::string_view level, std::string_view msg, nlohmann::json fields) {
+  fields["level"] = level;
+  fields["msg"] = msg;
+  fields["time"] = rfc3339(std::chrono::system_clock::now());
+  fields["backup"] = backup_;
+  // Invalid UTF-8 in hook output must not make the log unwritable.
+  std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  text.push_back('\n');
+  std::lock_guard lock(mu_);
+  if (level == "error") ++errors_;
+  if (level == "warning") ++warnings_;
+  if (status_) status_ = out_->write(text);
+}
+
+void BackupLog::info(std::string_view msg, nlohmann::json fields) {
+  line("info", msg, std::move(fields));
+}
+void BackupLog::warning(std::string_view msg, nlohmann::json fields) {
+  line("warning", msg, std::move(fields));
+}
+void BackupLog::error(std::string_view msg, nlohmann::json fields) {
+  line("error", msg, std::move(fields));
+}
+
+void BackupLog::hook(const hooks::HookRecord& r, const hooks::PlannedExecHook* planned) {
+  nlohmann::json f = {
+      {"namespace", r.namespace_name},
+      {"pod", r.pod},
+      {"hookName", r.name},
+      {"hookSource", r.source == hooks::HookSource::Annotation ? "annotation" : "spec"},
+      {"hookType", "exec"},
+      {"hookPhase", r.phase},
+      {"hookContainer", r.container},
+      {"hookResult", hooks::to_string(r.result)},
+      {"durationMs", r.duration_ms()},
+  };
+  if (planned) {
+    f["hookCommand"] = planned->command;
+    f["hookOnError"] = hooks::to_string(planned->on_error);
+    f["hookTimeout"] = core::format_go_duration(planned->timeout);
+  }
+  if (r.exit_code) f["exitCode"] = *r.exit_code;
+  if (!r.stdout_data.empty()) f["stdout"] = r.stdout_data;
+  if (!r.stderr_data.empty()) f["stderr"] = r.stderr_data;
+  if (!r.error.empty()) f["error"] = r.error;
+  // A failed hook is a warning in the log: the backup goes on (PartiallyFailed); only errors
+  // that lose items are "error".
+  const bool failed =
+      r.result == hooks::HookResult::Failed || r.result == hooks::HookResult::NotExecuted;
+  line(failed ? "warning" : "info", failed ? "hook failed" : "hook finished", std::move(f));
+}
+
+int BackupLog::errors() const {
+  std::lock_guard lock(mu_);
+  return errors_;
+}
+int BackupLog::warnings() const {
+  std::lock_guard lock(mu_);
+  return warnings_;
+}
+
+core::Status BackupLog::finish() {
+  std::lock_guard lock(mu_);
+  if (!status_) return status_;
+  return out_->finish();
+}
+
+}  // namespace stillpoint::backup

@@ -1,0 +1,549 @@
+#include "backup/backup_runner.h"
+
+#include <algorithm>
+#include <exception>
+#include <map>
+#include <set>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "backup/archive_sink.h"
+#include "backup/backup_log.h"
+#include "backup/item_blocks.h"
+#include "backup/resource_selection.h"
+#include "core/go_duration.h"
+#include "hooks/backup_planner.h"
+#include "hooks/hook_runner.h"
+#include "hooks/hook_tracker.h"
+#include "hooks/item_block_hooks.h"
+#include "hooks/pod.h"
+#include "kube/discovery.h"
+
+namespace stillpoint::backup {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view kExcludeLabel = "velero.io/exclude-from-backup";
+
+struct CollectedPod {
+  hooks::Pod pod;
+  hooks::PodBackupPlan plan;
+  std::string json;
+  std::vector<std::string> claims;
+};
+
+std::string string_at(const json& object, const json::json_pointer& ptr) {
+  if (!object.contains(ptr)) return {};
+  const json& v = object.at(ptr);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+core::Labels labels_of(const json& object) {
+  core::Labels labels;
+  const json::json_pointer ptr("/metadata/labels");
+  if (object.contains(ptr) && object.at(ptr).is_object()) {
+    for (const auto& [k, v] : object.at(ptr).items()) {
+      if (v.is_string()) labels.emplace(k, v.get<std::string>());
+    }
+  }
+  return labels;
+}
+
+std::vector<std::string> claims_of(const json& pod) {
+  std::vector<std::string> claims;
+  const json::json_pointer ptr("/spec/volumes");
+  if (!pod.contains(ptr) || !pod.at(ptr).is_array()) return claims;
+  for (const auto& v : pod.at(ptr)) {
+    const std::string claim = string_at(v, json::json_pointer("/persistentVolumeClaim/claimName"));
+    if (!claim.empty()) claims.push_back(claim);
+  }
+  return claims;
+}
+
+std::string list_key(const json& object) {
+  return string_at(object, json::json_pointer("/apiVersion")) + "/" +
+         string_at(object, json::json_pointer("/kind"));
+}
+
+archive::ItemKey item_key(const json& object, const kube::ApiResource& r) {
+  return {r.gvr.resource, r.gvr.group, r.gvr.version,
+          r.namespaced ? string_at(object, json::json_pointer("/metadata/namespace")) : "",
+          string_at(object, json::json_pointer("/metadata/name"))};
+}
+
+// Arguments of a coroutine call are named variables, never braced temporaries: GCC 12
+// destroys a braced temporary argument of a co_await'ed call twice (free(): invalid pointer).
+asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::RestClient& rest,
+                                                          const kube::GroupVersionResource& gvr,
+                                                          kube::ItemCallback on_item) {
+  kube::ListOptions options;
+  co_return co_await rest.list(gvr, std::move(options), std::move(on_item));
+}
+
+core::Status interrupted_status() {
+  return core::unexpected(core::ErrorCode::Cancelled, "interrupted");
+}
+
+}  // namespace
+
+struct BackupRunner::State {
+  explicit State(const hooks::BackupSpec& spec) : planner(spec) {}
+
+  hooks::BackupPlanner planner;
+  kube::DiscoveryResult discovery;
+  std::vector<SelectedResource> selected;
+  const kube::ApiResource* pods = nullptr;
+  const kube::ApiResource* pvcs = nullptr;
+  const kube::ApiResource* pvs = nullptr;
+  SelectedResource::Keep pv_keep = SelectedResource::Keep::All;
+
+  std::vector<CollectedPod> collected;
+  std::map<std::string, json> claims;   // "ns/name"
+  std::map<std::string, json> volumes;  // PV name
+  std::set<std::string> claims_written;
+  std::set<std::string> volumes_written;
+  std::vector<BlockLayout> blocks;
+  size_t next_block = 0;
+
+  std::unique_ptr<ArchiveSink> sink;
+  std::unique_ptr<BackupLog> log;
+  hooks::HookTracker tracker;
+  std::unique_ptr<hooks::HookRunner> runner;
+  int item_errors = 0;
+  size_t items_total = 0;
+};
+
+BackupRunner::BackupRunner(BackupEnvironment env, BackupRequest request)
+    : env_(std::move(env)), request_(std::move(request)),
+      state_(std::make_unique<State>(request_.hooks_spec)) {}
+
+BackupRunner::~BackupRunner() = default;
+
+void BackupRunner::interrupt() {
+  if (interrupted_) return;
+  interrupted_ = true;
+  for (auto& signal : worker_signals_) {
+    signal->emit(asio::cancellation_type::terminal);
+  }
+}
+
+asio::awaitable<core::Status> BackupRunner::add_item(const json& object,
+                                                     const kube::ApiResource& resource) {
+  auto key = item_key(object, resource);
+  std::string text = object.dump();
+  std::string kind_key = list_key(object);
+  auto status = co_await state_->sink->add(std::move(key), std::move(text), std::move(kind_key));
+  if (status) {
+    ++progress_.items_backed_up;
+  }
+  co_return status;
+}
+
+// Pods, their claims and the claims' volumes are collected first: they make the ItemBlocks,
+// and hooks are planned (and, with --strict-hooks, judged) before anything runs.
+asio::awaitable<core::Status> BackupRunner::collect_block_items() {
+  State& st = *state_;
+  const auto& filter = request_.hooks_spec.filter;
+  if (st.pods) {
+    size_t skipped = 0;
+    kube::ItemCallback on_pod = [&](json item) -> core::Status {
+          const std::string where = "pod " +
+                                    string_at(item, json::json_pointer("/metadata/namespace")) +
+                                    "/" + string_at(item, json::json_pointer("/metadata/name"));
+          auto pod = hooks::pod_from_json(item, where);
+          if (!pod) {
+            ++skipped;
+            return core::ok();
+          }
+          if (st.planner.why_not_item(*pod)) {
+            ++skipped;
+            return core::ok();
+          }
+          CollectedPod c{*pod, st.planner.plan(*pod), item.dump(), claims_of(item)};
+          st.collected.push_back(std::move(c));
+          return core::ok();
+        };
+    auto listed = co_await list_all(env_.rest, st.pods->gvr, std::move(on_pod));
+    if (!listed) co_return core::unexpected(listed.error());
+    if (env_.milestone) {
+      env_.milestone(fmt::format("listed pods: {} to back up, {} not selected",
+                                 st.collected.size(), skipped));
+    }
+  }
+  if (st.pvcs) {
+    kube::ItemCallback on_claim = [&](json item) -> core::Status {
+      const std::string ns = string_at(item, json::json_pointer("/metadata/namespace"));
+      const auto labels = labels_of(item);
+      if (!filter.namespaces.should_include(ns) || !filter.selects_labels(labels)) {
+        return core::ok();
+      }
+      if (auto it = labels.find(kExcludeLabel); it != labels.end() && it->second == "true") {
+        return core::ok();
+      }
+      st.claims.emplace(ns + "/" + string_at(item, json::json_pointer("/metadata/name")),
+                        std::move(item));
+      return core::ok();
+    };
+    auto listed = co_await list_all(env_.rest, st.pvcs->gvr, std::move(on_claim));
+    if (!listed) co_return core::unexpected(listed.error());
+  }
+  if (st.pvs) {
+    kube::ItemCallback on_volume = [&](json item) -> core::Status {
+      const auto labels = labels_of(item);
+      if (auto it = labels.find(kExcludeLabel); it != labels.end() && it->second == "true") {
+        return core::ok();
+      }
+      st.volumes.emplace(string_at(item, json::json_pointer("/metadata/name")), std::move(item));
+      return core::ok();
+    };
+    auto listed = co_await list_all(env_.rest, st.pvs->gvr, std::move(on_volume));
+    if (!listed) co_return core::unexpected(listed.error());
+  }
+  co_return core::ok();
+}
+
+asio::awaitable<void> BackupRunner::block_worker(size_t) {
+  State& st = *state_;
+  while (!interrupted_ && st.next_block < st.blocks.size()) {
+    const BlockLayout& layout = st.blocks[st.next_block++];
+    std::vector<hooks::BlockPod> pods;
+    for (size_t i : layout.pods) {
+      pods.push_back({&st.collected[i].pod, &st.collected[i].plan});
+    }
+    auto items = [this, &st, &layout](std::vector<std::string> excluded)
+        -> asio::awaitable<core::Status> {
+      for (size_t i : layout.pods) {
+        const CollectedPod& c = st.collected[i];
+        if (std::find(excluded.begin(), excluded.end(), c.pod.key()) != excluded.end()) {
+          st.log->error("pod not backed up: a pre hook with onError Fail failed",
+                        {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}});
+          continue;
+        }
+        if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+            asio::cancellation_type::none) {
+          co_return interrupted_status();
+        }
+        archive::ItemKey key{"pods", "", st.pods->gvr.version, c.pod.namespace_name, c.pod.name};
+        std::string text = c.json;
+        std::string kind_key = "v1/Pod";
+        auto s = co_await st.sink->add(std::move(key), std::move(text), std::move(kind_key));
+        if (!s) co_return s;
+        ++progress_.items_backed_up;
+      }
+      for (const std::string& claim_key : layout.claims) {
+        auto it = st.claims.find(claim_key);
+        if (it == st.claims.end() || st.claims_written.count(claim_key)) continue;
+        st.claims_written.insert(claim_key);
+        if (auto s = co_await add_item(it->second, *st.pvcs); !s) co_return s;
+        const std::string volume =
+            string_at(it->second, json::json_pointer("/spec/volumeName"));
+        auto pv = st.volumes.find(volume);
+        if (pv != st.volumes.end() && !st.volumes_written.count(volume)) {
+          st.volumes_written.insert(volume);
+          if (auto s = co_await add_item(pv->second, *st.pvs); !s) co_return s;
+        }
+      }
+      co_return core::ok();
+    };
+    try {
+      hooks::BlockHookOutcome outcome =
+          co_await hooks::run_item_block(*st.runner, std::move(pods), items);
+      if (!outcome.items && outcome.items.error().code != core::ErrorCode::Cancelled) {
+        ++st.item_errors;
+        st.log->error("items of a block not backed up: " + outcome.items.error().message);
+      }
+    } catch (const std::exception& e) {
+      // Cancellation (interrupt()) surfaces as an exception once the post hooks have run.
+      if (!interrupted_) {
+        ++st.item_errors;
+        st.log->error(std::string("block failed: ") + e.what());
+      }
+    }
+    ++progress_.blocks_done;
+  }
+}
+
+// Every other selected resource streams straight into the tarball, page by page.
+asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
+  State& st = *state_;
+  const auto& filter = request_.hooks_spec.filter;
+  for (const SelectedResource& sel : st.selected) {
+    const kube::ApiResource& r = sel.resource;
+    if (&r == st.pods || &r == st.pvcs || &r == st.pvs) continue;
+    if (interrupted_) co_return interrupted_status();
+    size_t count = 0;
+    kube::ItemCallback on_item = [&](json item) -> core::Status {
+      if (interrupted_) return interrupted_status();
+      const auto labels = labels_of(item);
+      if (auto it = labels.find(kExcludeLabel); it != labels.end() && it->second == "true") {
+        return core::ok();
+      }
+      const std::string name = string_at(item, json::json_pointer("/metadata/name"));
+      if (sel.keep == SelectedResource::Keep::IncludedNamespaces) {
+        // Namespaces of included namespaces, whatever the label selector: a restore needs them.
+        if (!filter.namespaces.should_include(name)) return core::ok();
+      } else {
+        if (r.namespaced && !filter.namespaces.should_include(
+                                string_at(item, json::json_pointer("/metadata/namespace")))) {
+          return core::ok();
+        }
+        if (!filter.selects_labels(labels)) return core::ok();
+      }
+      // The list callback is synchronous: the sink queues the item for the writer strand,
+      // blocking only while its bounded queue is full.
+      auto key = item_key(item, r);
+      const std::string kind_key = list_key(item);
+      if (auto s = st.sink->enqueue(std::move(key), item.dump(), kind_key); !s) return s;
+      ++count;
+      ++progress_.items_backed_up;
+      return core::ok();
+    };
+    auto listed = co_await list_all(env_.rest, r.gvr, std::move(on_item));
+    if (!listed) {
+      if (interrupted_) co_return interrupted_status();
+      ++st.item_errors;
+      st.log->error("listing " + r.group_resource() + " failed: " + listed.error().message);
+      continue;
+    }
+    st.items_total += count;
+  }
+  co_return core::ok();
+}
+
+// Claims no backed-up pod mounts, and (with cluster resources on) volumes no written claim is
+// bound to: backed up after the blocks, as plain items.
+asio::awaitable<core::Status> BackupRunner::write_leftover_volumes() {
+  State& st = *state_;
+  for (const auto& [key, claim] : st.claims) {
+    if (interrupted_) co_return interrupted_status();
+    if (st.claims_written.count(key)) continue;
+    st.claims_written.insert(key);
+    if (auto s = co_await add_item(claim, *st.pvcs); !s) co_return s;
+    const std::string volume = string_at(claim, json::json_pointer("/spec/volumeName"));
+    auto pv = st.volumes.find(volume);
+    if (pv != st.volumes.end() && !st.volumes_written.count(volume)) {
+      st.volumes_written.insert(volume);
+      if (auto s = co_await add_item(pv->second, *st.pvs); !s) co_return s;
+    }
+  }
+  if (st.pvs && st.pv_keep == SelectedResource::Keep::All) {
+    for (const auto& [name, volume] : st.volumes) {
+      if (interrupted_) co_return interrupted_status();
+      if (st.volumes_written.count(name)) continue;
+      st.volumes_written.insert(name);
+      if (auto s = co_await add_item(volume, *st.pvs); !s) co_return s;
+    }
+  }
+  co_return core::ok();
+}
+
+namespace {
+
+// Runs `n` coroutines made by `make(i)` concurrently on `ex`, each with its own cancellation
+// signal, and waits for all of them.
+template <class Make>
+asio::awaitable<void> run_all(asio::any_io_executor ex,
+                              size_t n,
+                              std::vector<std::unique_ptr<asio::cancellation_signal>>* signals,
+                              Make make) {
+  if (n == 0) co_return;
+  size_t remaining = n;
+  asio::steady_timer all_done(ex, asio::steady_timer::time_point::max());
+  for (size_t i = 0; i < n; ++i) {
+    signals->push_back(std::make_unique<asio::cancellation_signal>());
+    asio::co_spawn(ex, make(i),
+                   asio::bind_cancellation_slot(signals->back()->slot(),
+                                                [&remaining, &all_done](std::exception_ptr) {
+                                                  if (--remaining == 0) all_done.cancel();
+                                                }));
+  }
+  while (remaining > 0) {
+    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+}  // namespace
+
+asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
+  State& st = *state_;
+  const std::string& name = request_.name;
+  BackupStatus status;
+  status.start = env_.clock.now();
+  // Velero's default TTL: 30 days.
+  status.expiration = status.start + std::chrono::hours(720);
+  if (request_.spec.contains("ttl") && request_.spec["ttl"].is_string()) {
+    if (auto ttl = core::parse_go_duration(request_.spec["ttl"].get<std::string>())) {
+      status.expiration = status.start + std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+    }
+  }
+
+  auto exists = env_.store.exists(backup_object_key(name));
+  if (!exists) co_return core::unexpected(exists.error());
+  if (*exists) {
+    co_return core::unexpected(core::ErrorCode::Conflict,
+                               "backup \"" + name + "\" already exists in " +
+                                   env_.store.describe());
+  }
+
+  auto discovered = co_await kube::discover(env_.rest.http());
+  if (!discovered) co_return core::unexpected(discovered.error());
+  st.discovery = std::move(*discovered);
+  const auto& filter = request_.hooks_spec.filter;
+  st.selected = select_resources(st.discovery, filter.resources, filter.namespaces,
+                                 request_.include_cluster_resources);
+  for (const SelectedResource& sel : st.selected) {
+    const auto& r = sel.resource;
+    if (!r.gvr.group.empty()) continue;
+    if (r.gvr.resource == "pods") st.pods = &r;
+    if (r.gvr.resource == "persistentvolumeclaims") st.pvcs = &r;
+    if (r.gvr.resource == "persistentvolumes") {
+      st.pvs = &r;
+      st.pv_keep = sel.keep;
+    }
+  }
+  if (env_.milestone) {
+    env_.milestone(fmt::format("discovered {} resource types, {} to back up",
+                               st.discovery.resources.size(), st.selected.size()));
+  }
+
+  if (auto s = co_await collect_block_items(); !s) co_return core::unexpected(s.error());
+
+  // --strict-hooks: a hook that would fall back, be clamped or fail to resolve stops the
+  // backup before any hook runs or anything is written.
+  std::vector<std::string> findings;
+  for (const CollectedPod& c : st.collected) {
+    for (const auto& f : c.plan.findings.errors) {
+      findings.push_back(c.pod.key() + ": " + f.message);
+    }
+    for (const auto& f : c.plan.findings.warnings) {
+      findings.push_back(c.pod.key() + ": " + f.message);
+    }
+  }
+  for (const auto& w : request_.spec_warnings) findings.push_back(w);
+  if (request_.strict_hooks && !findings.empty()) {
+    co_return core::unexpected(
+        core::ErrorCode::InvalidArgument,
+        fmt::format("--strict-hooks: {} hook finding(s), nothing was run: {}", findings.size(),
+                    findings.front()));
+  }
+
+  // Leftovers of an attempt that died before publishing (no velero-backup.json) go first.
+  if (auto s = env_.store.remove_prefix(backup_prefix(name)); !s) {
+    co_return core::unexpected(s.error());
+  }
+  auto sink = ArchiveSink::open(env_.store, backup_tarball_key(name), env_.pool);
+  if (!sink) co_return core::unexpected(sink.error());
+  st.sink = std::move(*sink);
+  auto log_object = env_.store.put(backup_log_key(name));
+  if (!log_object) co_return core::unexpected(log_object.error());
+  st.log = std::make_unique<BackupLog>(
+      name, std::make_unique<GzipObjectWriter>(std::move(*log_object)));
+  st.log->info("backup started", {{"storage", env_.store.describe()}});
+  for (const auto& w : request_.spec_warnings) st.log->warning(w);
+  for (const auto& w : st.discovery.warnings) st.log->warning(w);
+  for (const CollectedPod& c : st.collected) {
+    for (const auto& f : c.plan.findings.errors) {
+      st.log->warning("hook problem: " + f.message,
+                      {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}});
+    }
+  }
+
+  std::vector<PodClaims> claims;
+  for (const CollectedPod& c : st.collected) claims.push_back({c.pod.key(), c.claims});
+  st.blocks = group_item_blocks(claims);
+  progress_.blocks_total = st.blocks.size();
+  st.items_total = st.collected.size();
+  st.runner = std::make_unique<hooks::HookRunner>(env_.exec, env_.clock, st.tracker);
+
+  auto ex = co_await asio::this_coro::executor;
+  const size_t workers = std::max<size_t>(1, std::min(request_.item_block_workers,
+                                                       std::max<size_t>(st.blocks.size(), 1)));
+  // Block workers and the lister of every other resource run side by side.
+  co_await run_all(ex, workers + 1, &worker_signals_, [this, workers](size_t i) {
+    if (i < workers) return block_worker(i);
+    return [](BackupRunner* self) -> asio::awaitable<void> {
+      // Not cancelled by a signal: it stops at the next item once interrupted_ is set.
+      co_await self->stream_other_resources();
+    }(this);
+  });
+  if (!interrupted_) {
+    if (auto s = co_await write_leftover_volumes(); !s && !interrupted_) {
+      ++st.item_errors;
+      st.log->error("persistent volume claims not backed up: " + s.error().message);
+    }
+  }
+  st.items_total += st.claims.size() + st.volumes_written.size();
+
+  // Metadata, then the backup object last: that is what publishes the backup.
+  const auto records = st.tracker.records();
+  std::map<std::string, const hooks::PlannedExecHook*> planned;
+  for (const CollectedPod& c : st.collected) {
+    for (const auto& h : c.plan.pre) {
+      planned[c.pod.key() + "/pre/" + std::to_string(h.index) + "/" + h.name] = &h;
+    }
+    for (const auto& h : c.plan.post) {
+      planned[c.pod.key() + "/post/" + std::to_string(h.index) + "/" + h.name] = &h;
+    }
+  }
+  for (const auto& r : records) {
+    auto it = planned.find(r.namespace_name + "/" + r.pod + "/" + r.phase + "/" +
+                           std::to_string(r.index) + "/" + r.name);
+    st.log->hook(r, it == planned.end() ? nullptr : it->second);
+  }
+  core::Status archived = st.sink->finish();
+  if (!archived) {
+    st.log->error("backup archive not written: " + archived.error().message);
+  }
+
+  status.hook_status = st.tracker.status();
+  status.hook_results = records;
+  status.items_backed_up = st.sink->items();
+  status.total_items = std::max(st.items_total, status.items_backed_up);
+  status.completion = env_.clock.now();
+  if (interrupted_) {
+    status.phase = Phase::Failed;
+    status.failure_reason = "interrupted: stopped by a signal before every item was backed up";
+    st.log->error(status.failure_reason);
+  } else if (!archived) {
+    status.phase = Phase::Failed;
+    status.failure_reason = archived.error().message;
+  } else if (st.item_errors > 0 || status.hook_status.hooks_failed > 0 ||
+             st.log->errors() > 0) {
+    status.phase = Phase::PartiallyFailed;
+  } else {
+    status.phase = Phase::Completed;
+  }
+  st.log->info("backup finished", {{"phase", to_string(status.phase)},
+                                   {"itemsBackedUp", status.items_backed_up}});
+  status.errors = st.log->errors();
+  status.warnings = st.log->warnings();
+
+  if (auto s = st.log->finish(); !s) co_return core::unexpected(s.error());
+  if (archived) {
+    json list = json::object();
+    for (const auto& [kind, keys] : st.sink->resource_list()) list[kind] = keys;
+    if (auto s = write_gzip(env_.store, backup_resource_list_key(name), list.dump()); !s) {
+      co_return core::unexpected(s.error());
+    }
+  }
+  BackupOutcome outcome;
+  outcome.status = status;
+  outcome.object = backup_object(request_, status);
+  outcome.interrupted = interrupted_;
+  if (auto s = storage::write_all(env_.store, backup_object_key(name), outcome.object.dump(2));
+      !s) {
+    co_return core::unexpected(s.error());
+  }
+  co_return outcome;
+}
+
+}  // namespace stillpoint::backup

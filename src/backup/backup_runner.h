@@ -1,0 +1,89 @@
+// BackupRunner: one backup, end to end (../shared/design/ARCHITECTURE.md, data flow):
+// discovery → resources to list → pods, claims and volumes collected and their hooks planned
+// (with --strict-hooks, any finding fails validation before anything runs) → ItemBlocks run
+// by a pool of workers (pre hooks, items, post hooks; post hooks guaranteed) while the other
+// resources stream into the tarball → log, resource list, and the backup object last.
+//
+// Runs on one I/O executor (the RestClient's); compression and file I/O happen on `pool`.
+// interrupt() (SIGINT/SIGTERM) stops new blocks and listing, cancels the started blocks'
+// pre hooks and items, lets their post hooks run, and records the backup as Failed.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <nlohmann/json.hpp>
+
+#include "backup/backup_keys.h"
+#include "backup/backup_request.h"
+#include "backup/backup_status.h"
+#include "core/result.h"
+#include "hooks/clock.h"
+#include "hooks/pod_exec.h"
+#include "kube/discovery.h"
+#include "kube/rest_client.h"
+#include "storage/object_store.h"
+
+namespace stillpoint::backup {
+
+struct BackupProgress {
+  size_t items_backed_up = 0;
+  size_t blocks_total = 0;
+  size_t blocks_done = 0;
+  size_t hooks_running = 0;
+};
+
+struct BackupEnvironment {
+  kube::RestClient& rest;
+  hooks::PodExec& exec;
+  hooks::Clock& clock;
+  storage::ObjectStore& store;
+  boost::asio::any_io_executor pool;  // blocking work (compression, file writes)
+  // Milestones, one short line each ("listed 1200 pods in 3 namespaces"); may be empty.
+  std::function<void(const std::string&)> milestone;
+};
+
+struct BackupOutcome {
+  BackupStatus status;
+  nlohmann::json object;  // what velero-backup.json holds
+  bool interrupted = false;
+};
+
+class BackupRunner {
+ public:
+  BackupRunner(BackupEnvironment env, BackupRequest request);
+  ~BackupRunner();
+
+  // An error means nothing was published (unreachable cluster, backup exists, validation
+  // failed, location unwritable); otherwise the backup object is stored and returned.
+  boost::asio::awaitable<core::Result<BackupOutcome>> run();
+
+  // Must be called on the I/O executor (post to it from a signal handler).
+  void interrupt();
+
+  const BackupProgress& progress() const { return progress_; }
+
+ private:
+  struct State;
+  boost::asio::awaitable<core::Status> collect_block_items();
+  boost::asio::awaitable<void> block_worker(size_t worker);
+  boost::asio::awaitable<core::Status> stream_other_resources();
+  boost::asio::awaitable<core::Status> write_leftover_volumes();
+  boost::asio::awaitable<core::Status> add_item(const nlohmann::json& object,
+                                                const kube::ApiResource& resource);
+
+  BackupEnvironment env_;
+  BackupRequest request_;
+  std::unique_ptr<State> state_;
+  BackupProgress progress_;
+  bool interrupted_ = false;
+  std::vector<std::unique_ptr<boost::asio::cancellation_signal>> worker_signals_;
+};
+
+}  // namespace stillpoint::backup

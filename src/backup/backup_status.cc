@@ -1,0 +1,88 @@
+#include "backup/backup_status.h"
+
+#include <ctime>
+
+#include "archive/tarball_writer.h"
+
+namespace stillpoint::backup {
+
+const char* to_string(Phase phase) {
+  switch (phase) {
+    case Phase::InProgress:
+      return "InProgress";
+    case Phase::Completed:
+      return "Completed";
+    case Phase::PartiallyFailed:
+      return "PartiallyFailed";
+    case Phase::Failed:
+      return "Failed";
+    case Phase::FailedValidation:
+      return "FailedValidation";
+  }
+  return "Unknown";
+}
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+nlohmann::json hook_result_json(const hooks::HookRecord& r) {
+  nlohmann::json j = {
+      {"namespace", r.namespace_name},
+      {"pod", r.pod},
+      {"container", r.container},
+      {"phase", r.phase},
+      {"name", r.name},
+      {"source", r.source == hooks::HookSource::Annotation ? "annotation" : "spec"},
+      {"result", hooks::to_string(r.result)},
+      {"startTimestamp", rfc3339(r.start)},
+      {"completionTimestamp", rfc3339(r.completion)},
+      {"durationMs", r.duration_ms()},
+  };
+  if (r.exit_code) j["exitCode"] = *r.exit_code;
+  if (!r.error.empty()) j["error"] = r.error;
+  return j;
+}
+
+nlohmann::json backup_object(const BackupRequest& request, const BackupStatus& s) {
+  nlohmann::json status = {
+      {"version", 1},
+      {"formatVersion", std::string(archive::kFormatVersion)},
+      {"phase", to_string(s.phase)},
+      {"startTimestamp", rfc3339(s.start)},
+      {"expiration", rfc3339(s.expiration)},
+      {"progress", {{"totalItems", s.total_items}, {"itemsBackedUp", s.items_backed_up}}},
+      {"errors", s.errors},
+      {"warnings", s.warnings},
+      {"hookStatus",
+       {{"hooksAttempted", s.hook_status.hooks_attempted},
+        {"hooksFailed", s.hook_status.hooks_failed},
+        {"hooksSkipped", s.hook_status.hooks_skipped}}},
+  };
+  if (s.completion.time_since_epoch().count() != 0) {
+    status["completionTimestamp"] = rfc3339(s.completion);
+  }
+  if (!s.failure_reason.empty()) status["failureReason"] = s.failure_reason;
+  if (!s.validation_errors.empty()) status["validationErrors"] = s.validation_errors;
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& r : s.hook_results) results.push_back(hook_result_json(r));
+  status["hookResults"] = std::move(results);
+  return {
+      {"apiVersion", "velero.io/v1"},
+      {"kind", "Backup"},
+      {"metadata",
+       {{"name", request.name},
+        {"namespace", "velero"},
+        {"creationTimestamp", rfc3339(s.start)},
+        {"labels", {{"velero.io/storage-location", "default"}}}}},
+      {"spec", request.spec},
+      {"status", std::move(status)},
+  };
+}
+
+}  // namespace stillpoint::backup
