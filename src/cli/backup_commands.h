@@ -1,0 +1,12 @@
+// `stillpoint backup ...`: create (backup_create_command.cc) and get / describe / logs /
+// delete (backup_read_commands.cc).
+#pragma once
+
+#include "cli/commands.h"
+
+namespace stillpoint::cli {
+
+void add_backup_create_command(CLI::App& backup, Action& action);
+void add_backup_read_commands(CLI::App& backup, Action& action);
+
+}  // namespace stillpoint::cli
