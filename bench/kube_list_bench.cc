@@ -51,11 +51,12 @@ T run(asio::io_context& io, asio::awaitable<T> op) {
 }
 
 nlohmann::json virtual_pod(int i) {
-  return {{"metadata",
-           {{"name", "pod-" + std::to_string(i)},
-            {"labels", {{"app", "bench"}}},
-            {"annotations", {{"kubesim.stillpoint.io/virtual", "true"}}}}},
-          {"spec", {{"containers", nlohmann::json::array({{{"name", "app"}, {"image", "debian"}}})}}}};
+  return {
+      {"metadata",
+       {{"name", "pod-" + std::to_string(i)},
+        {"labels", {{"app", "bench"}}},
+        {"annotations", {{"kubesim.stillpoint.io/virtual", "true"}}}}},
+      {"spec", {{"containers", nlohmann::json::array({{{"name", "app"}, {"image", "debian"}}})}}}};
 }
 
 }  // namespace
@@ -64,8 +65,8 @@ int main(int argc, char** argv) {
   const int pods = argc > 1 ? std::atoi(argv[1]) : 10000;
   const int runs = argc > 2 ? std::atoi(argv[2]) : 5;
   const size_t page = argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 500;
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("kube_list_bench." + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kube_list_bench." + std::to_string(::getpid()));
   kubesim::Options o;
   o.data_dir = dir / "data";
   o.kubeconfig = dir / "kubeconfig";

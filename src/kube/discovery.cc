@@ -35,7 +35,8 @@ struct Fetched {
   json doc;
 };
 
-asio::awaitable<core::Result<Fetched>> fetch(HttpClient& http, std::string path,
+asio::awaitable<core::Result<Fetched>> fetch(HttpClient& http,
+                                             std::string path,
                                              std::string_view accept) {
   HttpRequest req;
   req.target = path;
@@ -55,8 +56,10 @@ asio::awaitable<core::Result<Fetched>> fetch(HttpClient& http, std::string path,
 
 // Legacy: one document per group version. A failing one is skipped with a warning, as kubectl
 // and Velero do (an aggregated API server that is down must not stop a backup).
-asio::awaitable<void> add_legacy_group_version(HttpClient& http, std::string group,
-                                               std::string version, DiscoveryResult* out) {
+asio::awaitable<void> add_legacy_group_version(HttpClient& http,
+                                               std::string group,
+                                               std::string version,
+                                               DiscoveryResult* out) {
   const GroupVersionResource gv{group, version, ""};
   auto doc = co_await fetch(http, gv.api_prefix(), "application/json");
   core::Status parsed = doc ? parse_resource_list(doc->doc, group, version, out)

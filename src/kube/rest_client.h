@@ -45,10 +45,10 @@ struct ListOptions {
 using ItemCallback = std::function<core::Status(nlohmann::json item)>;
 
 struct ListSummary {
-  size_t items = 0;                // delivered, including items re-delivered after a restart
+  size_t items = 0;  // delivered, including items re-delivered after a restart
   size_t pages = 0;
-  size_t restarts = 0;             // 410 Expired on a continue token: the list started over
-  std::string resource_version;   // of the last page, for a watch that follows
+  size_t restarts = 0;           // 410 Expired on a continue token: the list started over
+  std::string resource_version;  // of the last page, for a watch that follows
 };
 
 enum class PatchType { Merge, Json, Strategic };

@@ -53,8 +53,8 @@ asio::awaitable<core::Status> RestClient::watch(const GroupVersionResource& gvr,
     }
     HttpRequest req;
     req.target = collection_path(gvr, options.namespace_name) + query_string(params);
-    req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options.timeout) +
-                  kWatchReadSlack;
+    req.timeout =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.timeout) + kWatchReadSlack;
 
     // Both lambdas run inside the awaited stream() below, so the references outlive them.
     WatchDecoder decoder;

@@ -75,8 +75,8 @@ core::Status WatchDecoder::feed(std::string_view piece, const Sink& sink) {
     }
   }
   if (pending_.size() + (piece.size() - start) > kMaxWatchLine) {
-    return unexpected(ErrorCode::Protocol, "watch event longer than " +
-                                               std::to_string(kMaxWatchLine) + " bytes");
+    return unexpected(ErrorCode::Protocol,
+                      "watch event longer than " + std::to_string(kMaxWatchLine) + " bytes");
   }
   pending_.append(piece.substr(start));
   return core::ok();

@@ -28,7 +28,8 @@ std::string_view trim(std::string_view s) {
 }
 
 // The same subresource kinds and verbs as the legacy APIResourceList entries.
-nlohmann::json subresource(const ResourceType& t, const std::string& version,
+nlohmann::json subresource(const ResourceType& t,
+                           const std::string& version,
                            const std::string& sub) {
   nlohmann::json kind = {{"group", t.group}, {"version", version}, {"kind", t.kind}};
   std::vector<std::string> verbs = {"get", "patch", "update"};
@@ -68,7 +69,8 @@ nlohmann::json resource(const ResourceType& t, const std::string& version) {
   return r;
 }
 
-nlohmann::json group_item(const Registry& registry, const std::string& group,
+nlohmann::json group_item(const Registry& registry,
+                          const std::string& group,
                           const std::vector<std::string>& versions) {
   std::vector<const ResourceType*> types = registry.all();
   // Resources sorted by name, as the real server lists them.
@@ -142,7 +144,8 @@ std::string aggregated_content_type(const std::string& version) {
   return "application/json;g=apidiscovery.k8s.io;v=" + version + ";as=APIGroupDiscoveryList";
 }
 
-nlohmann::json aggregated_discovery(const Registry& registry, bool core,
+nlohmann::json aggregated_discovery(const Registry& registry,
+                                    bool core,
                                     const std::string& version) {
   nlohmann::json items = nlohmann::json::array();
   if (core) {

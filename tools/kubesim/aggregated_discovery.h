@@ -25,7 +25,8 @@ std::string aggregated_content_type(const std::string& version);
 
 // /api (core = true: one item without a name, the core group) or /apis (every other group),
 // versions in preference order, subresources nested under their resource.
-nlohmann::json aggregated_discovery(const Registry& registry, bool core,
+nlohmann::json aggregated_discovery(const Registry& registry,
+                                    bool core,
                                     const std::string& version);
 
 }  // namespace stillpoint::kubesim

@@ -10,7 +10,8 @@ namespace {
 using nlohmann::json;
 
 // §4.2: the apps group, v1 preferred over a hypothetical v1beta2 listed after it.
-const char* kAggregatedApis = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},
+const char* kAggregatedApis =
+    R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},
  "items":[{"metadata":{"name":"apps","creationTimestamp":null},
    "versions":[{"version":"v1","freshness":"Current","resources":[
      {"resource":"deployments","responseKind":{"group":"apps","version":"v1","kind":"Deployment"},
@@ -25,7 +26,8 @@ const char* kAggregatedApis = R"({"kind":"APIGroupDiscoveryList","apiVersion":"a
   {"metadata":{"name":"metrics.k8s.io"},
    "versions":[{"version":"v1beta1","freshness":"Stale","resources":[]}]}]})";
 
-const char* kAggregatedCore = R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},
+const char* kAggregatedCore =
+    R"({"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2","metadata":{},
  "items":[{"metadata":{"creationTimestamp":null},"versions":[{"version":"v1","resources":[
    {"resource":"pods","responseKind":{"group":"","version":"v1","kind":"Pod"},"scope":"Namespaced",
     "singularResource":"pod","verbs":["create","delete","get","list","watch"],"shortNames":["po"],
@@ -37,12 +39,15 @@ const char* kAggregatedCore = R"({"kind":"APIGroupDiscoveryList","apiVersion":"a
 TEST(DiscoveryDocuments, AggregatedContentTypeDetection) {
   EXPECT_TRUE(is_aggregated_discovery(
       "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"));
-  EXPECT_TRUE(is_aggregated_discovery(
-      "application/json; as=APIGroupDiscoveryList; charset=utf-8; v=v2beta1; g=apidiscovery.k8s.io"));
+  EXPECT_TRUE(
+      is_aggregated_discovery("application/json; as=APIGroupDiscoveryList; charset=utf-8; "
+                              "v=v2beta1; g=apidiscovery.k8s.io"));
   EXPECT_FALSE(is_aggregated_discovery("application/json"));
-  EXPECT_FALSE(is_aggregated_discovery("application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList"));
+  EXPECT_FALSE(is_aggregated_discovery(
+      "application/json;g=apidiscovery.k8s.io;v=v3;as=APIGroupDiscoveryList"));
   EXPECT_FALSE(is_aggregated_discovery("application/json;g=apidiscovery.k8s.io;v=v2;as=Table"));
-  EXPECT_FALSE(is_aggregated_discovery("text/plain;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"));
+  EXPECT_FALSE(
+      is_aggregated_discovery("text/plain;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"));
 }
 
 // Preferred (first) version only, subresources dropped, stale versions become warnings.
@@ -86,11 +91,12 @@ TEST(DiscoveryDocuments, LegacyDocuments) {
   EXPECT_EQ((*groups)[1].version, "v2");  // no preferredVersion: the first listed
 
   DiscoveryResult d;
-  ASSERT_TRUE(parse_resource_list(json::parse(R"({"kind":"APIResourceList","groupVersion":"v1","resources":[
+  ASSERT_TRUE(
+      parse_resource_list(json::parse(R"({"kind":"APIResourceList","groupVersion":"v1","resources":[
       {"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["create","delete","get","list"],"shortNames":["po"]},
       {"name":"pods/exec","singularName":"","namespaced":true,"kind":"PodExecOptions","verbs":["create","get"]},
       {"name":"nodes","singularName":"","namespaced":false,"kind":"Node","verbs":["get","list"],"shortNames":["no"]}]})"),
-                                  "", "v1", &d));
+                          "", "v1", &d));
   ASSERT_EQ(d.resources.size(), 2u);
   EXPECT_NE(d.find("po"), nullptr);
   ASSERT_NE(d.find("node"), nullptr);  // empty singularName: the kind still resolves
@@ -103,7 +109,8 @@ TEST(DiscoveryDocuments, LegacyDocuments) {
 TEST(DiscoveryDocuments, FindPrefersCoreAndHonoursGroups) {
   DiscoveryResult d;
   d.resources.push_back({{"", "v1", "events"}, "Event", "event", true, {"get"}, {"ev"}});
-  d.resources.push_back({{"events.k8s.io", "v1", "events"}, "Event", "event", true, {"get"}, {"ev"}});
+  d.resources.push_back(
+      {{"events.k8s.io", "v1", "events"}, "Event", "event", true, {"get"}, {"ev"}});
   ASSERT_NE(d.find("events"), nullptr);
   EXPECT_EQ(d.find("events")->gvr.group, "");
   ASSERT_NE(d.find("events.events.k8s.io"), nullptr);

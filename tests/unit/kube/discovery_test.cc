@@ -93,8 +93,8 @@ TEST_P(DiscoveryBothProtocols, FindsCustomResourcesAfterCrdCreation) {
 
   auto d = env.run(discover(*http));
   ASSERT_TRUE(d) << d.error().message;
-  for (const char* name : {"widgets", "widget", "wdg", "Widget", "widgets.example.com",
-                           "widgets.v2.example.com"}) {
+  for (const char* name :
+       {"widgets", "widget", "wdg", "Widget", "widgets.example.com", "widgets.v2.example.com"}) {
     SCOPED_TRACE(name);
     const ApiResource* r = d->find(name);
     ASSERT_NE(r, nullptr);
@@ -108,7 +108,9 @@ TEST_P(DiscoveryBothProtocols, FindsCustomResourcesAfterCrdCreation) {
   EXPECT_EQ(d->find("crd")->group_resource(), "customresourcedefinitions.apiextensions.k8s.io");
 }
 
-INSTANTIATE_TEST_SUITE_P(Discovery, DiscoveryBothProtocols, ::testing::Bool(),
+INSTANTIATE_TEST_SUITE_P(Discovery,
+                         DiscoveryBothProtocols,
+                         ::testing::Bool(),
                          [](const auto& info) { return info.param ? "Aggregated" : "Legacy"; });
 
 // Legacy discovery: a group version whose document fails (an aggregated API server down:

@@ -115,8 +115,8 @@ TEST_F(RestClientTest, ExpiredContinueTokenRestartsTheList) {
 // A 410 on the first page (no continue token) is not a restartable expiry: it is returned.
 TEST_F(RestClientTest, GoneWithoutContinueTokenIsAnError) {
   env_.fault({{"path", "/api/v1/namespaces/default/configmaps"}, {"status", 410}});
-  auto r = env_.run(rest_->list(kConfigMaps, in_namespace("default"),
-                                [](json) { return core::ok(); }));
+  auto r =
+      env_.run(rest_->list(kConfigMaps, in_namespace("default"), [](json) { return core::ok(); }));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::Gone);
   EXPECT_EQ(r.error().message.rfind("list configmaps in namespace default: ", 0), 0u)
@@ -181,8 +181,7 @@ TEST_F(RestClientTest, GetMissingIsNotFound) {
   auto r = env_.run(rest_->get(kConfigMaps, "default", "nope"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::NotFound);
-  EXPECT_NE(r.error().message.find("get configmaps nope in namespace default: "),
-            std::string::npos)
+  EXPECT_NE(r.error().message.find("get configmaps nope in namespace default: "), std::string::npos)
       << r.error().message;
   EXPECT_NE(r.error().message.find("configmaps \"nope\" not found"), std::string::npos)
       << r.error().message;
@@ -236,11 +235,11 @@ TEST_F(RestClientTest, MergeJsonAndStrategicPatches) {
 
   auto patched = env_.run(rest_->patch(
       kConfigMaps, "default", "p", PatchType::Json,
-      json::array({{{"op", "add"},
-                    {"path", "/metadata/annotations"},
-                    {"value", {{"example.com/x", "y"}}}},
-                   {{"op", "replace"}, {"path", "/metadata/annotations/example.com~1x"},
-                    {"value", "z"}}})));
+      json::array(
+          {{{"op", "add"}, {"path", "/metadata/annotations"}, {"value", {{"example.com/x", "y"}}}},
+           {{"op", "replace"},
+            {"path", "/metadata/annotations/example.com~1x"},
+            {"value", "z"}}})));
   ASSERT_TRUE(patched) << patched.error().message;
   EXPECT_EQ((*patched)["metadata"]["annotations"]["example.com/x"], "z");
 

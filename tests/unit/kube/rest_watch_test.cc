@@ -45,8 +45,7 @@ class RestWatchTest : public ::testing::Test {
 
   // The resourceVersion a watch starting "now" resumes from.
   std::string current_rv() {
-    auto r = env_.run(rest_->list(kConfigMaps, in_namespace("w"),
-                                  [](json) { return core::ok(); }));
+    auto r = env_.run(rest_->list(kConfigMaps, in_namespace("w"), [](json) { return core::ok(); }));
     EXPECT_TRUE(r) << r.error().message;
     return r ? r->resource_version : std::string();
   }
@@ -56,7 +55,8 @@ class RestWatchTest : public ::testing::Test {
   std::unique_ptr<RestClient> rest_;
 };
 
-asio::awaitable<void> create_later(RestClient* rest, std::string name,
+asio::awaitable<void> create_later(RestClient* rest,
+                                   std::string name,
                                    std::chrono::milliseconds after) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_after(after);

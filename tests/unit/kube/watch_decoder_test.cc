@@ -59,8 +59,8 @@ TEST(WatchDecoder, PartialLineStaysPending) {
 
 // Garbage is a Protocol error, not an exception or a silently skipped event.
 TEST(WatchDecoder, MalformedLineIsProtocolError) {
-  for (const char* line : {"not json\n", "[1,2]\n", "{\"type\":\"ADDED\"}\n",
-                           "{\"type\":1,\"object\":{}}\n"}) {
+  for (const char* line :
+       {"not json\n", "[1,2]\n", "{\"type\":\"ADDED\"}\n", "{\"type\":1,\"object\":{}}\n"}) {
     SCOPED_TRACE(line);
     WatchDecoder decoder;
     auto s = decoder.feed(line, [](WatchEvent) { return core::ok(); });
