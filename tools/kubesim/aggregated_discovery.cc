@@ -7,9 +7,6 @@
 namespace stillpoint::kubesim {
 namespace {
 
-const std::vector<std::string> kAllVerbs = {"create", "delete", "deletecollection", "get",
-                                            "list",   "patch",  "update",           "watch"};
-
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -52,7 +49,7 @@ nlohmann::json resource(const ResourceType& t, const std::string& version) {
       {"responseKind", {{"group", t.group}, {"version", version}, {"kind", t.kind}}},
       {"scope", t.namespaced ? "Namespaced" : "Cluster"},
       {"singularResource", t.singular},
-      {"verbs", kAllVerbs}};
+      {"verbs", t.served_verbs()}};
   if (!t.short_names.empty()) {
     r["shortNames"] = t.short_names;
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "access_review.h"
 #include "aggregated_discovery.h"
 #include "continue_token.h"
 #include "protobuf_body.h"
@@ -146,6 +147,9 @@ Response Api::handle_unguarded(const Request& req) {
     json_req.content_type = "application/json";
     json_req.body = decoded->dump();
     return handle_unguarded(json_req);
+  }
+  if (t.type->key() == kSelfSubjectAccessReviewKey) {
+    return self_subject_access_review(req, t.name);
   }
   if (t.sub == "log") {
     return req.method == "GET" ? log(t, req) : error_response(method_not_allowed("log is read-only"));
@@ -359,6 +363,11 @@ Response Api::list(const Target& t, const Request& req) {
 }
 
 std::variant<WatchStart, Response> Api::start_watch(const Request& req, const Target& t) {
+  const auto& verbs = t.type->served_verbs();
+  if (std::find(verbs.begin(), verbs.end(), "watch") == verbs.end()) {
+    return error_response(
+        method_not_allowed("the server does not allow this method on the requested resource"));
+  }
   auto labels = LabelQuery::parse(req.param("labelSelector"));
   if (!labels) {
     return error_response(bad_request(labels.error().message));

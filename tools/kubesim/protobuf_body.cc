@@ -1,5 +1,7 @@
 #include "protobuf_body.h"
 
+#include <vector>
+
 #include "continue_token.h"
 
 namespace stillpoint::kubesim {
@@ -118,6 +120,41 @@ nlohmann::json object_meta(std::string_view data) {
   return md;
 }
 
+// Non-empty string fields of a message, by field number (gogo-protobuf writes empty ones too;
+// JSON omits them).
+nlohmann::json string_fields(std::string_view data,
+                             const std::vector<std::pair<uint32_t, const char*>>& names) {
+  nlohmann::json out = nlohmann::json::object();
+  Reader r(data);
+  Field f;
+  while (r.next(&f)) {
+    for (const auto& [number, name] : names) {
+      if (f.wire == 2 && f.number == number && !f.bytes.empty()) {
+        out[name] = std::string(f.bytes);
+      }
+    }
+  }
+  return out;
+}
+
+// authorization/v1 SelfSubjectAccessReviewSpec: resourceAttributes = 1,
+// nonResourceAttributes = 2 (field and label selectors of ResourceAttributes are dropped).
+nlohmann::json access_review_spec(std::string_view data) {
+  nlohmann::json spec = nlohmann::json::object();
+  Reader r(data);
+  Field f;
+  while (r.next(&f)) {
+    if (f.wire == 2 && f.number == 1) {
+      spec["resourceAttributes"] =
+          string_fields(f.bytes, {{1, "namespace"}, {2, "verb"}, {3, "group"}, {4, "version"},
+                                  {5, "resource"}, {6, "subresource"}, {7, "name"}});
+    } else if (f.wire == 2 && f.number == 2) {
+      spec["nonResourceAttributes"] = string_fields(f.bytes, {{1, "path"}, {2, "verb"}});
+    }
+  }
+  return spec;
+}
+
 }  // namespace
 
 core::Result<nlohmann::json> decode_protobuf_object(std::string_view body) {
@@ -143,7 +180,8 @@ core::Result<nlohmann::json> decode_protobuf_object(std::string_view body) {
   if (envelope.error()) {
     return unexpected(ErrorCode::InvalidArgument, "malformed protobuf envelope");
   }
-  if (kind != "Namespace" && kind != "ConfigMap" && kind != "Secret") {
+  if (kind != "Namespace" && kind != "ConfigMap" && kind != "Secret" &&
+      kind != "SelfSubjectAccessReview") {
     return unexpected(ErrorCode::InvalidArgument, "protobuf bodies are not supported for " + kind);
   }
   nlohmann::json obj = {{"apiVersion", api_version}, {"kind", kind}};
@@ -151,6 +189,8 @@ core::Result<nlohmann::json> decode_protobuf_object(std::string_view body) {
   while (msg.next(&f)) {
     if (f.wire == 2 && f.number == 1) {
       obj["metadata"] = object_meta(f.bytes);
+    } else if (kind == "SelfSubjectAccessReview" && f.wire == 2 && f.number == 2) {
+      obj["spec"] = access_review_spec(f.bytes);
     } else if (kind == "ConfigMap" && f.wire == 2 && (f.number == 2 || f.number == 3)) {
       auto [k, v] = map_entry(f.bytes);
       if (f.number == 2) {

@@ -18,6 +18,7 @@ struct Builtin {
   std::vector<std::string> short_names;
   std::vector<std::string> subresources;
   std::vector<std::string> categories;
+  std::vector<std::string> verbs = {};
 };
 
 const std::vector<Builtin>& builtins() {
@@ -54,6 +55,9 @@ const std::vector<Builtin>& builtins() {
        {}},
       {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
        "CustomResourceDefinition", false, {"crd", "crds"}, {"status"}, {"api-extensions"}},
+      // Answered from the request alone, never stored (access_review.h).
+      {"authorization.k8s.io", "v1", "selfsubjectaccessreviews", "selfsubjectaccessreview",
+       "SelfSubjectAccessReview", false, {}, {}, {}, {"create"}},
   };
   return table;
 }
@@ -63,7 +67,7 @@ nlohmann::json api_resource(const ResourceType& t) {
                       {"singularName", t.singular},
                       {"namespaced", t.namespaced},
                       {"kind", t.kind},
-                      {"verbs", kAllVerbs}};
+                      {"verbs", t.served_verbs()}};
   if (!t.short_names.empty()) {
     r["shortNames"] = t.short_names;
   }
@@ -99,6 +103,10 @@ nlohmann::json subresource_entry(const ResourceType& t, const std::string& sub) 
 
 }  // namespace
 
+const std::vector<std::string>& ResourceType::served_verbs() const {
+  return verbs.empty() ? kAllVerbs : verbs;
+}
+
 bool ResourceType::serves(const std::string& version) const {
   return std::find(versions.begin(), versions.end(), version) != versions.end();
 }
@@ -115,6 +123,7 @@ Registry::Registry() {
     t->short_names = b.short_names;
     t->subresources = b.subresources;
     t->categories = b.categories;
+    t->verbs = b.verbs;
     if (std::find(group_order_.begin(), group_order_.end(), t->group) == group_order_.end()) {
       group_order_.push_back(t->group);
     }
@@ -276,7 +285,10 @@ nlohmann::json Registry::openapi_v3_group_version(const std::string& group,
     nlohmann::json op = {{"x-kubernetes-group-version-kind", gvk},
                          {"parameters", params},
                          {"responses", {{"200", {{"description", "OK"}}}}}};
-    paths[path] = {{"patch", op}, {"put", op}};
+    const auto& verbs = t->served_verbs();
+    if (std::find(verbs.begin(), verbs.end(), "patch") != verbs.end()) {
+      paths[path] = {{"patch", op}, {"put", op}};
+    }
     std::string collection = prefix + (t->namespaced ? "/namespaces/{namespace}/" : "/") + t->plural;
     paths[collection] = {{"post", op}};
   }

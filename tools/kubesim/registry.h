@@ -23,7 +23,12 @@ struct ResourceType {
   std::vector<std::string> short_names;
   std::vector<std::string> categories;
   std::vector<std::string> subresources;  // "status", "exec", "log", "scale"
+  // Empty: every verb of a stored resource. Virtual resources (access reviews) are
+  // create-only and keep nothing, so clients that list "everything" skip them.
+  std::vector<std::string> verbs;
   bool custom = false;
+
+  const std::vector<std::string>& served_verbs() const;
 
   // The storage key, also the `resource.group` form: "pods", "deployments.apps".
   std::string key() const { return group.empty() ? plural : plural + "." + group; }

@@ -296,6 +296,43 @@ TEST_F(ApiTest, AggregatedDiscoveryByAccept) {
   EXPECT_EQ(json(api.handle(r))["kind"], "APIVersions");
 }
 
+// SelfSubjectAccessReview: kubesim's one user may do everything, so a well-formed review is
+// allowed (201, the spec echoed, nothing stored); a review naming neither attribute kind is
+// 422 as on a real server; the resource is create-only in discovery and on the wire.
+TEST_F(ApiTest, SelfSubjectAccessReviewAllowsTheOneUser) {
+  const std::string path = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
+  Response r = call("POST", path,
+                    R"({"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview",)"
+                    R"("spec":{"resourceAttributes":{"verb":"create","resource":"pods",)"
+                    R"("subresource":"exec","namespace":"default"}}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  nlohmann::json o = json(r);
+  EXPECT_EQ(o["kind"], "SelfSubjectAccessReview");
+  EXPECT_EQ(o["apiVersion"], "authorization.k8s.io/v1");
+  EXPECT_EQ(o["status"]["allowed"], true);
+  EXPECT_EQ(o["spec"]["resourceAttributes"]["subresource"], "exec");
+
+  Response non_resource = call(
+      "POST", path, R"({"spec":{"nonResourceAttributes":{"path":"/version","verb":"get"}}})");
+  ASSERT_EQ(non_resource.status, 201) << non_resource.body;
+  EXPECT_EQ(json(non_resource)["status"]["allowed"], true);
+
+  Response empty = call("POST", path, R"({"spec":{}})");
+  ASSERT_EQ(empty.status, 422) << empty.body;
+  EXPECT_EQ(json(empty)["reason"], "Invalid");
+  EXPECT_EQ(json(empty)["message"],
+            "SelfSubjectAccessReview.authorization.k8s.io \"\" is invalid: "
+            "spec.resourceAttributes: Invalid value: \"null\": exactly one of "
+            "nonResourceAttributes or resourceAttributes must be specified");
+
+  EXPECT_EQ(call("GET", path).status, 405);
+  nlohmann::json resources = json(call("GET", "/apis/authorization.k8s.io/v1"))["resources"];
+  ASSERT_EQ(resources.size(), 1u) << resources.dump();
+  EXPECT_EQ(resources[0]["name"], "selfsubjectaccessreviews");
+  EXPECT_EQ(resources[0]["namespaced"], false);
+  EXPECT_EQ(resources[0]["verbs"], nlohmann::json::array({"create"}));
+}
+
 TEST(ContinueToken, RoundTripsAndRejectsGarbage) {
   auto t = decode_continue(encode_continue({42, "ns/name"}));
   ASSERT_TRUE(t.has_value());

@@ -21,6 +21,17 @@ TEST(Kubectl, ApiResources) {
   EXPECT_NE(v.out.find("v1.32.0-kubesim"), std::string::npos);
 }
 
+// kubectl auth can-i asks through a SelfSubjectAccessReview: kubesim's one user may.
+TEST(Kubectl, AuthCanI) {
+  KubesimFixture k(false);
+  CommandResult r = k.kubectl({"auth", "can-i", "create", "pods", "--subresource=exec"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.out, "yes\n");
+  CommandResult all = k.kubectl({"auth", "can-i", "list", "pods", "--all-namespaces"});
+  ASSERT_EQ(all.exit_code, 0) << all.describe();
+  EXPECT_EQ(all.out, "yes\n");
+}
+
 // apply creates, get -l selects, apply again updates, delete removes.
 TEST(Kubectl, ApplyGetDelete) {
   KubesimFixture k(false);
