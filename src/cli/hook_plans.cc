@@ -3,11 +3,17 @@
 #include "cli/pod_source.h"
 #include "hooks/backup_planner.h"
 #include "hooks/restore_planner.h"
-#include "hooks/spec_file.h"
 
 namespace stillpoint::cli {
 
 core::Result<PlanSet> build_plans(const PlanRequest& request) {
+  const PodSource from_file = [&request](const hooks::ParsedSpec&) {
+    return load_pods(request.pods_file);
+  };
+  return build_plans(request, from_file);
+}
+
+core::Result<PlanSet> build_plans(const PlanRequest& request, const PodSource& source) {
   hooks::ParsedSpec spec{hooks::BackupSpec{}, {}};
   if (request.spec_file) {
     auto parsed = hooks::load_spec_file(*request.spec_file);
@@ -16,7 +22,7 @@ core::Result<PlanSet> build_plans(const PlanRequest& request) {
     }
     spec = std::move(*parsed);
   }
-  auto pods = load_pods(request.pods_file);
+  auto pods = source(spec);
   if (!pods) {
     return core::unexpected(pods.error());
   }

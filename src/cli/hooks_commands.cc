@@ -1,9 +1,12 @@
-// `stillpoint hooks plan` and `stillpoint hooks lint`: the dry run of the hook engine.
+// `stillpoint hooks plan` and `stillpoint hooks lint`: the dry run of the hook engine, on pods
+// from a file (--pods) or, without it, from the cluster (--kubeconfig/--context).
 #include <cstdio>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cluster_flags.h"
+#include "cli/cluster_pods.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/hook_plans.h"
@@ -18,6 +21,7 @@ struct HooksOptions {
   std::string spec_file;
   std::string output = "table";
   std::string hook_wait_timeout = "10m";
+  ClusterFlags cluster;
 };
 
 core::Result<PlanSet> plans_for(const HooksOptions& options) {
@@ -28,7 +32,16 @@ core::Result<PlanSet> plans_for(const HooksOptions& options) {
   }
   // Validated by GoDurationFlag at parse time.
   request.hook_wait_limit = *core::parse_go_duration(options.hook_wait_timeout);
-  return build_plans(request);
+  if (!options.pods_file.empty()) {
+    return build_plans(request);
+  }
+  const PodSource from_cluster = [&options](const hooks::ParsedSpec& spec) {
+    const core::IncludesExcludes& namespaces =
+        spec.is_restore() ? std::get<hooks::RestoreSpec>(spec.spec).filter.namespaces
+                          : std::get<hooks::BackupSpec>(spec.spec).filter.namespaces;
+    return list_cluster_pods(options.cluster, namespaces_to_list(namespaces));
+  };
+  return build_plans(request, from_cluster);
 }
 
 int run_plan(const HooksOptions& options) {
@@ -114,8 +127,8 @@ const CLI::Validator kPositiveGoDuration(
 void add_common_options(CLI::App* cmd, HooksOptions& options) {
   cmd->add_option("--pods", options.pods_file,
                   "File with Pod objects: one Pod, a List/PodList (kubectl get pods -o yaml), "
-                  "or several YAML documents; - reads standard input")
-      ->required();
+                  "or several YAML documents; - reads standard input. Without it: the pods of "
+                  "the cluster (the spec's includedNamespaces, or all namespaces)");
   cmd->add_option("--spec", options.spec_file,
                   "A velero.io/v1 (or stillpoint.io/v1) Backup or Restore, YAML or JSON. "
                   "A Restore plans a restore; anything else plans a backup. Without it: a "
@@ -124,6 +137,7 @@ void add_common_options(CLI::App* cmd, HooksOptions& options) {
                   "Restore: how long exec hooks without waitTimeout wait for their container")
       ->check(kPositiveGoDuration)
       ->capture_default_str();
+  add_cluster_flags(*cmd, options.cluster);
 }
 
 }  // namespace

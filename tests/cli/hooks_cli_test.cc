@@ -65,7 +65,8 @@ TEST(Cli, VersionHelpAndUsageExitCodes) {
 
   EXPECT_EQ(sp({}).exit_code, 2);
   EXPECT_EQ(sp({"frobnicate"}).exit_code, 2);
-  EXPECT_EQ(sp({"hooks", "plan"}).exit_code, 2);  // --pods is required
+  // Without --pods the pods come from the cluster; a kubeconfig that does not exist fails.
+  EXPECT_EQ(sp({"hooks", "plan", "--kubeconfig", "/nonexistent/kubeconfig"}).exit_code, 1);
   EXPECT_EQ(sp({"hooks", "plan", "--pods", kData + "clean-pods.yaml", "-o", "xml"}).exit_code,
             2);
   EXPECT_EQ(sp({"hooks", "plan", "--pods", kData + "clean-pods.yaml", "--hook-wait-timeout",
