@@ -4,6 +4,8 @@
 // client should hold one page, not the whole list). kubesim shares the process and the 2
 // cores, as in the tests.
 //
+// Then the exec round trip through WebSocketPodExec (300 sequential `true` execs).
+//
 //   kube_list_bench [pods=10000] [runs=5] [page=500]
 #include <sys/resource.h>
 
@@ -22,6 +24,7 @@
 
 #include "kube/kubeconfig.h"
 #include "kube/rest_client.h"
+#include "kube/websocket_pod_exec.h"
 #include "kubesim.h"
 
 namespace asio = boost::asio;
@@ -70,7 +73,7 @@ int main(int argc, char** argv) {
   kubesim::Options o;
   o.data_dir = dir / "data";
   o.kubeconfig = dir / "kubeconfig";
-  o.run_pods = false;
+  o.run_pods = true;  // virtual pods still run no processes; exec into them works
   auto server = kubesim::Server::start(o);
   if (!server) {
     std::fprintf(stderr, "kubesim: %s\n", server.error().message.c_str());
@@ -127,6 +130,29 @@ int main(int argc, char** argv) {
   std::printf("median %.0f items/s; peak RSS %ld MiB before the lists, %ld MiB after (+%ld MiB)\n",
               rates[rates.size() / 2], rss_before / 1024, peak_rss_kib() / 1024,
               (peak_rss_kib() - rss_before) / 1024);
+
+  // Exec round trip through the client (hooks::PodExec): `true` in a virtual pod, each exec on
+  // its own TLS connection with a WebSocket upgrade, as every hook runs.
+  kube::WebSocketPodExec exec(*http);
+  std::vector<double> exec_ms;
+  for (int i = 0; i < 300; ++i) {
+    hooks::ExecRequest request;
+    request.namespace_name = "default";
+    request.pod = "pod-1";
+    request.container = "app";
+    request.command = {"true"};
+    auto start = Clock::now();
+    auto result = run(io, exec.exec(std::move(request)));
+    exec_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (!result || result->exit_code != 0) {
+      std::fprintf(stderr, "exec failed: %s\n",
+                   result ? "non-zero exit" : result.error().message.c_str());
+      return 1;
+    }
+  }
+  std::sort(exec_ms.begin(), exec_ms.end());
+  std::printf("exec round trip (300 x `true`): median %.1f ms, p90 %.1f ms\n",
+              exec_ms[exec_ms.size() / 2], exec_ms[exec_ms.size() * 9 / 10]);
   (*server)->stop();
   std::filesystem::remove_all(dir);
   return 0;

@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 
+#include <mutex>
+#include <tuple>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -55,6 +58,36 @@ ConnectionFactory::ConnectionFactory(asio::any_io_executor executor,
       url_(std::move(url)),
       credentials_(std::move(credentials)) {}
 
+struct ConnectionFactory::SessionCache {
+  std::mutex mu;
+  SSL_SESSION* session = nullptr;
+
+  ~SessionCache() { reset(); }
+  void reset() {
+    std::lock_guard lock(mu);
+    if (session) SSL_SESSION_free(session);
+    session = nullptr;
+  }
+  // Our own ex_data slot: asio's ssl::context keeps its verify callback in the app data.
+  static int slot() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+  }
+  // OpenSSL's new-session callback: we keep the newest session (returning 1 takes ownership).
+  static int on_new_session(SSL* ssl, SSL_SESSION* session) {
+    auto* self = static_cast<SessionCache*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), slot()));
+    if (!self) return 0;
+    std::lock_guard lock(self->mu);
+    if (self->session) SSL_SESSION_free(self->session);
+    self->session = session;
+    return 1;
+  }
+  void offer(SSL* ssl) {
+    std::lock_guard lock(mu);
+    if (session) SSL_set_session(ssl, session);
+  }
+};
+
 core::Result<std::shared_ptr<ssl::context>> ConnectionFactory::context_for(
     const AuthMaterial& auth) {
   const std::string identity =
@@ -92,6 +125,14 @@ core::Result<std::shared_ptr<ssl::context>> ConnectionFactory::context_for(
   }
   static const unsigned char kAlpn[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
   SSL_CTX_set_alpn_protos(ctx->native_handle(), kAlpn, sizeof kAlpn);
+  // A new identity (client certificate) starts without a session: sessions are bound to the
+  // certificate they were made with.
+  if (!sessions_) sessions_ = std::make_shared<SessionCache>();
+  sessions_->reset();
+  SSL_CTX_set_ex_data(ctx->native_handle(), SessionCache::slot(), sessions_.get());
+  SSL_CTX_set_session_cache_mode(ctx->native_handle(),
+                                 SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+  SSL_CTX_sess_set_new_cb(ctx->native_handle(), &SessionCache::on_new_session);
   if (context_) {
     // Streams made from the old context may still be open; asio's context owns their verify
     // callback, so it is kept rather than freed under them.
@@ -109,9 +150,20 @@ asio::awaitable<core::Result<std::unique_ptr<TlsStream>>> ConnectionFactory::con
     co_return unexpected(ctx.error());
   }
   auto context = *ctx;
-  asio::ip::tcp::resolver resolver(executor_);
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(url_.host, url_.port, asio::as_tuple(asio::use_awaitable));
+  // An IP literal needs no resolver (whose getaddrinfo runs on a helper thread).
+  boost::system::error_code rec;
+  asio::ip::tcp::resolver::results_type endpoints;
+  boost::system::error_code literal_ec;
+  const auto literal = asio::ip::make_address(url_.host, literal_ec);
+  if (!literal_ec) {
+    const auto port = static_cast<unsigned short>(std::stoul(url_.port));
+    endpoints = asio::ip::tcp::resolver::results_type::create(
+        asio::ip::tcp::endpoint(literal, port), url_.host, url_.port);
+  } else {
+    asio::ip::tcp::resolver resolver(executor_);
+    std::tie(rec, endpoints) = co_await resolver.async_resolve(
+        url_.host, url_.port, asio::as_tuple(asio::use_awaitable));
+  }
   if (rec) {
     co_return unexpected(ErrorCode::Unavailable,
                          "cannot resolve " + url_.host + ": " + rec.message());
@@ -146,6 +198,7 @@ asio::awaitable<core::Result<std::unique_ptr<TlsStream>>> ConnectionFactory::con
       X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
     }
   }
+  sessions_->offer(raw->native_handle());
   ERR_clear_error();  // asio reports the oldest queued OpenSSL error; make it this handshake's
   auto [hec] =
       co_await raw->async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
@@ -165,6 +218,8 @@ asio::awaitable<core::Result<std::unique_ptr<TlsStream>>> ConnectionFactory::con
     co_return unexpected(final_code,
                          "TLS handshake with " + url_.authority() + " failed: " + reason);
   }
+  ++handshakes_;
+  if (SSL_session_reused(raw->native_handle())) ++resumed_handshakes_;
   tcp.expires_never();
   co_return raw;
 }

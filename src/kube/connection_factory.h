@@ -49,6 +49,10 @@ class ConnectionFactory {
   // rejects).
   boost::asio::awaitable<core::Result<std::unique_ptr<TlsStream>>> connect(AuthMaterial auth);
 
+  // Handshakes so far, and how many of them resumed an earlier TLS session.
+  size_t handshakes() const { return handshakes_; }
+  size_t resumed_handshakes() const { return resumed_handshakes_; }
+
  private:
   ConnectionFactory(boost::asio::any_io_executor executor,
                     ClientConfig config,
@@ -65,6 +69,15 @@ class ConnectionFactory {
   std::shared_ptr<boost::asio::ssl::context> context_;
   std::string context_identity_;
   std::vector<std::shared_ptr<boost::asio::ssl::context>> retired_contexts_;
+
+  // TLS session resumption: every hook opens its own connection (an upgraded exec connection
+  // cannot go back to the pool), so a full handshake per exec is the largest fixed cost of a
+  // hook. The latest session the server gave us (TLS 1.3 ticket or 1.2 session) is offered on
+  // the next connection; a server that declines it simply does a full handshake.
+  struct SessionCache;
+  std::shared_ptr<SessionCache> sessions_;
+  size_t handshakes_ = 0;
+  size_t resumed_handshakes_ = 0;
 };
 
 }  // namespace stillpoint::kube

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "core/documents.h"
+#include "kube/connection_factory.h"
 #include "kube/websocket_pod_exec.h"
 #include "unit/kube/kubesim_harness.h"
 
@@ -147,6 +148,11 @@ TEST_F(PodExecTest, ManySequentialExecs) {
     EXPECT_EQ(r->exit_code, i % 3);
     EXPECT_EQ(r->stdout_data, std::to_string(i) + "\n");
   }
+  // Each exec is its own connection; after the first, the TLS session is resumed rather than
+  // renegotiated in full (the fixed cost of every hook).
+  const ConnectionFactory& factory = client_->connections();
+  EXPECT_GE(factory.handshakes(), 20u);
+  EXPECT_GE(factory.resumed_handshakes(), factory.handshakes() - 2) << factory.handshakes();
 }
 
 }  // namespace
