@@ -128,6 +128,13 @@ BackupRunner::BackupRunner(BackupEnvironment env, BackupRequest request)
 
 BackupRunner::~BackupRunner() = default;
 
+BackupProgress BackupRunner::progress() const {
+  BackupProgress p = progress_;
+  p.hooks_running = state_->runner ? state_->runner->running() : 0;
+  p.items_total = std::max(state_->items_total, p.items_backed_up);
+  return p;
+}
+
 void BackupRunner::interrupt() {
   if (interrupted_) return;
   interrupted_ = true;

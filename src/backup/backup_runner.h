@@ -37,6 +37,7 @@ struct BackupProgress {
   size_t blocks_total = 0;
   size_t blocks_done = 0;
   size_t hooks_running = 0;
+  size_t items_total = 0;  // known so far: grows as lists are read
 };
 
 struct BackupEnvironment {
@@ -67,7 +68,8 @@ class BackupRunner {
   // Must be called on the I/O executor (post to it from a signal handler).
   void interrupt();
 
-  const BackupProgress& progress() const { return progress_; }
+  // A snapshot for progress displays (call on the I/O executor).
+  BackupProgress progress() const;
 
  private:
   struct State;

@@ -189,11 +189,12 @@ int run_create(const CreateOptions& options) {
     ticker.expires_after(std::chrono::seconds(1));
     ticker.async_wait([&](boost::system::error_code ec) {
       if (ec) return;
-      const auto& p = runner.progress();
+      const backup::BackupProgress p = runner.progress();
       const double elapsed =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "\r\x1b[K%zu items, ItemBlocks %zu/%zu, %.0fs", p.items_backed_up,
-                   p.blocks_done, p.blocks_total, elapsed);
+      std::fprintf(stderr, "\r\x1b[Kitems %zu/%zu, ItemBlocks %zu/%zu, hooks running %zu, %.0fs",
+                   p.items_backed_up, p.items_total, p.blocks_done, p.blocks_total,
+                   p.hooks_running, elapsed);
       tick();
     });
   };

@@ -68,6 +68,12 @@ awaitable<HookRecord> HookRunner::run_one(const Pod& pod,
   ExecRequest request{pod.namespace_name, pod.name, hook.container, hook.command, std::nullopt,
                       output_limit_};
   std::variant<std::optional<core::Result<ExecResult>>, std::monostate> outcome;
+  // For progress displays: hooks whose command is running right now.
+  struct Running {
+    std::atomic<size_t>& n;
+    explicit Running(std::atomic<size_t>& c) : n(c) { ++n; }
+    ~Running() { --n; }
+  } running(running_);
   try {
     outcome = co_await (exec_once(exec_, std::move(request)) || clock_.sleep_for(hook.timeout));
   } catch (const std::exception& e) {

@@ -9,6 +9,8 @@
 // thread-safe for runners on several threads.
 #pragma once
 
+#include <atomic>
+
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -37,6 +39,9 @@ class HookRunner {
 
   // `started`, when given, is set to true as soon as the first hook is about to run — so a
   // caller that is interrupted mid-phase knows whether the pod may have been quiesced.
+  // Hooks whose command is executing at this moment (progress displays).
+  size_t running() const { return running_.load(); }
+
   boost::asio::awaitable<PhaseOutcome> run_backup_phase(const Pod& pod,
                                                         HookPhase phase,
                                                         const std::vector<PlannedExecHook>& hooks,
@@ -51,6 +56,7 @@ class HookRunner {
   Clock& clock_;
   HookTracker& tracker_;
   size_t output_limit_;
+  std::atomic<size_t> running_{0};
 };
 
 }  // namespace stillpoint::hooks

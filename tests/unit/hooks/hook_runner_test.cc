@@ -328,6 +328,7 @@ TEST_F(HookRunnerTest, CancelledDuringPreThawsOnlyStartedPods) {
                                                 done = true;
                                               }));
   ctx_.poll();
+  EXPECT_EQ(runner_.running(), 1u);  // the hanging pre hook (progress displays show it)
   cancel.emit(asio::cancellation_type::terminal);
   for (int i = 0; i < 100 && !done; ++i) {
     ctx_.restart();
@@ -335,6 +336,7 @@ TEST_F(HookRunnerTest, CancelledDuringPreThawsOnlyStartedPods) {
   }
   ASSERT_TRUE(done);
   EXPECT_EQ(exec_.streams_closed_by_cancel, 1);
+  EXPECT_EQ(runner_.running(), 0u);
   const auto r = results();
   ASSERT_FALSE(r.empty());
   EXPECT_EQ(r.front(), "a/pre/freeze:Failed");
