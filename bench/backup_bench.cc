@@ -28,6 +28,7 @@
 #include "kube/kubeconfig.h"
 #include "kube/rest_client.h"
 #include "kubesim.h"
+#include "run_coroutine.h"
 
 extern char** environ;
 
@@ -37,19 +38,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-template <class T>
-asio::awaitable<void> store(asio::awaitable<T> op, std::optional<T>* out) {
-  out->emplace(co_await std::move(op));
-}
-
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> op) {
-  std::optional<T> out;
-  asio::co_spawn(io, store(std::move(op), &out), asio::detached);
-  io.restart();
-  io.run();
-  return std::move(*out);
-}
+using bench::run;
 
 nlohmann::json virtual_pod(int i, double hook_seconds) {
   nlohmann::json annotations = {{"kubesim.stillpoint.io/virtual", "true"}};

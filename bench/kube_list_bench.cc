@@ -26,6 +26,7 @@
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
 #include "kubesim.h"
+#include "run_coroutine.h"
 
 namespace asio = boost::asio;
 using namespace stillpoint;
@@ -39,19 +40,7 @@ long peak_rss_kib() {
   return u.ru_maxrss;
 }
 
-template <class T>
-asio::awaitable<void> store(asio::awaitable<T> op, std::optional<T>* out) {
-  out->emplace(co_await std::move(op));
-}
-
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> op) {
-  std::optional<T> out;
-  asio::co_spawn(io, store(std::move(op), &out), asio::detached);
-  io.restart();
-  io.run();
-  return std::move(*out);
-}
+using bench::run;
 
 nlohmann::json virtual_pod(int i) {
   return {
