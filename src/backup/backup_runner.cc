@@ -34,6 +34,12 @@ namespace {
 
 constexpr std::string_view kExcludeLabel = "velero.io/exclude-from-backup";
 
+// `velero.io/exclude-from-backup: "true"` keeps any object out of the backup.
+bool excluded_from_backup(const core::Labels& labels) {
+  auto it = labels.find(kExcludeLabel);
+  return it != labels.end() && it->second == "true";
+}
+
 struct CollectedPod {
   hooks::Pod pod;
   hooks::PodBackupPlan plan;
@@ -193,9 +199,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
       if (!filter.namespaces.should_include(ns) || !filter.selects_labels(labels)) {
         return core::ok();
       }
-      if (auto it = labels.find(kExcludeLabel); it != labels.end() && it->second == "true") {
-        return core::ok();
-      }
+      if (excluded_from_backup(labels)) return core::ok();
       st.claims.emplace(ns + "/" + string_at(item, json::json_pointer("/metadata/name")),
                         std::move(item));
       return core::ok();
@@ -206,9 +210,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
   if (st.pvs) {
     kube::ItemCallback on_volume = [&](json item) -> core::Status {
       const auto labels = labels_of(item);
-      if (auto it = labels.find(kExcludeLabel); it != labels.end() && it->second == "true") {
-        return core::ok();
-      }
+      if (excluded_from_backup(labels)) return core::ok();
       st.volumes.emplace(string_at(item, json::json_pointer("/metadata/name")), std::move(item));
       return core::ok();
     };
@@ -247,17 +249,7 @@ asio::awaitable<void> BackupRunner::block_worker(size_t) {
         ++progress_.items_backed_up;
       }
       for (const std::string& claim_key : layout.claims) {
-        auto it = st.claims.find(claim_key);
-        if (it == st.claims.end() || st.claims_written.count(claim_key)) continue;
-        st.claims_written.insert(claim_key);
-        if (auto s = co_await add_item(it->second, *st.pvcs); !s) co_return s;
-        const std::string volume =
-            string_at(it->second, json::json_pointer("/spec/volumeName"));
-        auto pv = st.volumes.find(volume);
-        if (pv != st.volumes.end() && !st.volumes_written.count(volume)) {
-          st.volumes_written.insert(volume);
-          if (auto s = co_await add_item(pv->second, *st.pvs); !s) co_return s;
-        }
+        if (auto s = co_await write_claim(claim_key); !s) co_return s;
       }
       co_return core::ok();
     };
@@ -291,9 +283,7 @@ asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
     kube::ItemCallback on_item = [&](json item) -> core::Status {
       if (interrupted_) return interrupted_status();
       const auto labels = labels_of(item);
-      if (auto it = labels.find(kExcludeLabel); it != labels.end() && it->second == "true") {
-        return core::ok();
-      }
+      if (excluded_from_backup(labels)) return core::ok();
       const std::string name = string_at(item, json::json_pointer("/metadata/name"));
       if (sel.keep == SelectedResource::Keep::IncludedNamespaces) {
         // Namespaces of included namespaces, whatever the label selector: a restore needs them.
@@ -326,21 +316,26 @@ asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
   co_return core::ok();
 }
 
+// A claim ("ns/name") and the volume bound to it, each written at most once: claims shared
+// by several pods, and volumes reached again after the blocks, are not duplicated.
+asio::awaitable<core::Status> BackupRunner::write_claim(const std::string& key) {
+  State& st = *state_;
+  auto claim = st.claims.find(key);
+  if (claim == st.claims.end() || !st.claims_written.insert(key).second) co_return core::ok();
+  if (auto s = co_await add_item(claim->second, *st.pvcs); !s) co_return s;
+  const std::string volume = string_at(claim->second, json::json_pointer("/spec/volumeName"));
+  auto pv = st.volumes.find(volume);
+  if (pv == st.volumes.end() || !st.volumes_written.insert(volume).second) co_return core::ok();
+  co_return co_await add_item(pv->second, *st.pvs);
+}
+
 // Claims no backed-up pod mounts, and (with cluster resources on) volumes no written claim is
 // bound to: backed up after the blocks, as plain items.
 asio::awaitable<core::Status> BackupRunner::write_leftover_volumes() {
   State& st = *state_;
-  for (const auto& [key, claim] : st.claims) {
+  for (const auto& entry : st.claims) {
     if (interrupted_) co_return interrupted_status();
-    if (st.claims_written.count(key)) continue;
-    st.claims_written.insert(key);
-    if (auto s = co_await add_item(claim, *st.pvcs); !s) co_return s;
-    const std::string volume = string_at(claim, json::json_pointer("/spec/volumeName"));
-    auto pv = st.volumes.find(volume);
-    if (pv != st.volumes.end() && !st.volumes_written.count(volume)) {
-      st.volumes_written.insert(volume);
-      if (auto s = co_await add_item(pv->second, *st.pvs); !s) co_return s;
-    }
+    if (auto s = co_await write_claim(entry.first); !s) co_return s;
   }
   if (st.pvs && st.pv_keep == SelectedResource::Keep::All) {
     for (const auto& [name, volume] : st.volumes) {

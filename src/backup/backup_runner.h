@@ -76,6 +76,7 @@ class BackupRunner {
   boost::asio::awaitable<core::Status> collect_block_items();
   boost::asio::awaitable<void> block_worker(size_t worker);
   boost::asio::awaitable<core::Status> stream_other_resources();
+  boost::asio::awaitable<core::Status> write_claim(const std::string& key);
   boost::asio::awaitable<core::Status> write_leftover_volumes();
   boost::asio::awaitable<core::Status> add_item(const nlohmann::json& object,
                                                 const kube::ApiResource& resource);
