@@ -41,7 +41,9 @@ Result<std::vector<Document>> parse_documents(std::string_view text, const std::
         auto reparsed = nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(start),
                                               text.end());
         (void)reparsed;
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {
+        // parse_error for syntax, out_of_range for numbers that overflow (e.g. 1e99999):
+        // both are bad input, neither may escape.
         return unexpected(ErrorCode::InvalidArgument,
                           origin + ": invalid JSON: " + std::string(e.what()));
       }

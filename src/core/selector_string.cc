@@ -72,7 +72,6 @@ bool split_word(const std::string& part, std::string_view word, std::string& key
                 std::string& rest) {
   const std::string padded = " " + std::string(word) + " ";
   auto pos = part.find(padded);
-  std::string_view tail;
   if (pos == std::string::npos) {
     // "a in(x)" is accepted by apimachinery too.
     const std::string open = " " + std::string(word) + "(";

@@ -91,6 +91,18 @@ TEST(Documents, ReportsSyntaxErrorsWithOrigin) {
       << complex_key.error().message;
 }
 
+// A number too large for a double is bad input, not a crash (found by fuzz_spec: nlohmann
+// reports it as out_of_range, not parse_error).
+TEST(Documents, RefusesJsonNumbersThatOverflow) {
+  auto huge = parse_documents("[11111e11111]", "spec.json");
+  ASSERT_FALSE(huge.has_value());
+  EXPECT_EQ(huge.error().code, ErrorCode::InvalidArgument);
+  EXPECT_EQ(huge.error().message.rfind("spec.json: invalid JSON", 0), 0u) << huge.error().message;
+  EXPECT_NE(huge.error().message.find("overflow"), std::string::npos) << huge.error().message;
+  auto yaml = parse_documents("a: 11111e11111\n", "spec.yaml");
+  EXPECT_TRUE(yaml.has_value() || yaml.error().code == ErrorCode::InvalidArgument);
+}
+
 // Aliases are expanded, and a "billion laughs" file is refused quickly instead of exhausting
 // memory or hanging.
 TEST(Documents, BoundsAliasExpansion) {
