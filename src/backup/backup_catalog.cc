@@ -47,14 +47,15 @@ core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std:
   return parsed;
 }
 
-core::Status read_backup_log(storage::ObjectStore& store,
-                             const std::string& name,
-                             const std::function<void(std::string_view)>& sink) {
-  auto reader = store.get(backup_log_key(name));
+core::Status read_gzip_object(storage::ObjectStore& store,
+                              const std::string& key,
+                              const std::string& what,
+                              const std::function<void(std::string_view)>& sink) {
+  auto reader = store.get(key);
   if (!reader) {
     if (reader.error().code == core::ErrorCode::NotFound) {
       return core::unexpected(core::ErrorCode::NotFound,
-                              "no log for backup \"" + name + "\" in " + store.describe());
+                              "no " + what + " in " + store.describe());
     }
     return core::unexpected(reader.error());
   }
@@ -70,8 +71,7 @@ core::Status read_backup_log(storage::ObjectStore& store,
     auto n = (*reader)->read(in.data(), in.size());
     if (!n) return core::unexpected(n.error());
     if (*n == 0) {
-      return core::unexpected(core::ErrorCode::Protocol,
-                              "log of backup \"" + name + "\" is truncated");
+      return core::unexpected(core::ErrorCode::Protocol, what + " is truncated");
     }
     z.next_in = reinterpret_cast<Bytef*>(in.data());
     z.avail_in = static_cast<uInt>(*n);
@@ -80,13 +80,18 @@ core::Status read_backup_log(storage::ObjectStore& store,
       z.avail_out = static_cast<uInt>(out.size());
       rc = inflate(&z, Z_NO_FLUSH);
       if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-        return core::unexpected(core::ErrorCode::Protocol,
-                                "log of backup \"" + name + "\" is corrupt");
+        return core::unexpected(core::ErrorCode::Protocol, what + " is corrupt");
       }
       sink(std::string_view(out.data(), out.size() - z.avail_out));
     }
   }
   return core::ok();
+}
+
+core::Status read_backup_log(storage::ObjectStore& store,
+                             const std::string& name,
+                             const std::function<void(std::string_view)>& sink) {
+  return read_gzip_object(store, backup_log_key(name), "log of backup \"" + name + "\"", sink);
 }
 
 core::Status delete_backup(storage::ObjectStore& store, const std::string& name) {

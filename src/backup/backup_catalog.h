@@ -21,6 +21,13 @@ core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& sto
 // NotFound: `backup "x" not found in <location>`.
 core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std::string& name);
 
+// Streams a gzip object (a log, a results file) decompressed to `sink`. `what` names it in
+// errors ("log of backup \"x\"": NotFound "no log of backup ..." , truncated, corrupt).
+core::Status read_gzip_object(storage::ObjectStore& store,
+                              const std::string& key,
+                              const std::string& what,
+                              const std::function<void(std::string_view)>& sink);
+
 // Streams the decompressed log (JSON lines) to `sink`.
 core::Status read_backup_log(storage::ObjectStore& store,
                              const std::string& name,

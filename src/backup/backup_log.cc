@@ -8,14 +8,17 @@
 
 namespace stillpoint::backup {
 
-BackupLog::BackupLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out)
-    : backup_("velero/" + std::move(backup_name)), out_(std::move(out)) {}
+BackupLog::BackupLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out,
+                     std::string subject)
+    : backup_("velero/" + std::move(backup_name)),
+      subject_(std::move(subject)),
+      out_(std::move(out)) {}
 
 void BackupLog::line(std::string_view level, std::string_view msg, nlohmann::json fields) {
   fields["level"] = level;
   fields["msg"] = msg;
   fields["time"] = rfc3339(std::chrono::system_clock::now());
-  fields["backup"] = backup_;
+  fields[subject_] = backup_;
   // Invalid UTF-8 in hook output must not make the log unwritable.
   std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text.push_back('\n');

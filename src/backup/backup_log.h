@@ -19,7 +19,10 @@ namespace stillpoint::backup {
 
 class BackupLog {
  public:
-  BackupLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out);
+  // `subject` is the field naming the run on every line: "backup", or "restore" for a
+  // restore's log (Velero's field names in both).
+  BackupLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out,
+            std::string subject = "backup");
 
   void info(std::string_view msg, nlohmann::json fields = nlohmann::json::object());
   void warning(std::string_view msg, nlohmann::json fields = nlohmann::json::object());
@@ -36,6 +39,7 @@ class BackupLog {
   void line(std::string_view level, std::string_view msg, nlohmann::json fields);
 
   std::string backup_;
+  std::string subject_;
   mutable std::mutex mu_;
   std::unique_ptr<GzipObjectWriter> out_;
   core::Status status_ = core::ok();

@@ -16,8 +16,10 @@
 #include "backup/archive_sink.h"
 #include "backup/backup_log.h"
 #include "backup/item_blocks.h"
+#include "backup/run_all.h"
 #include "backup/resource_selection.h"
 #include "core/go_duration.h"
+#include "core/json_fields.h"
 #include "hooks/backup_planner.h"
 #include "hooks/hook_runner.h"
 #include "hooks/hook_tracker.h"
@@ -47,21 +49,10 @@ struct CollectedPod {
   std::vector<std::string> claims;
 };
 
-std::string string_at(const json& object, const json::json_pointer& ptr) {
-  if (!object.contains(ptr)) return {};
-  const json& v = object.at(ptr);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using core::string_at;
 
 core::Labels labels_of(const json& object) {
-  core::Labels labels;
-  const json::json_pointer ptr("/metadata/labels");
-  if (object.contains(ptr) && object.at(ptr).is_object()) {
-    for (const auto& [k, v] : object.at(ptr).items()) {
-      if (v.is_string()) labels.emplace(k, v.get<std::string>());
-    }
-  }
-  return labels;
+  return core::string_map_at(object, json::json_pointer("/metadata/labels"));
 }
 
 std::vector<std::string> claims_of(const json& pod) {
@@ -348,32 +339,6 @@ asio::awaitable<core::Status> BackupRunner::write_leftover_volumes() {
   co_return core::ok();
 }
 
-namespace {
-
-// Runs `n` coroutines made by `make(i)` concurrently on `ex`, each with its own cancellation
-// signal, and waits for all of them.
-template <class Make>
-asio::awaitable<void> run_all(asio::any_io_executor ex,
-                              size_t n,
-                              std::vector<std::unique_ptr<asio::cancellation_signal>>* signals,
-                              Make make) {
-  if (n == 0) co_return;
-  size_t remaining = n;
-  asio::steady_timer all_done(ex, asio::steady_timer::time_point::max());
-  for (size_t i = 0; i < n; ++i) {
-    signals->push_back(std::make_unique<asio::cancellation_signal>());
-    asio::co_spawn(ex, make(i),
-                   asio::bind_cancellation_slot(signals->back()->slot(),
-                                                [&remaining, &all_done](std::exception_ptr) {
-                                                  if (--remaining == 0) all_done.cancel();
-                                                }));
-  }
-  while (remaining > 0) {
-    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
-}
-
-}  // namespace
 
 asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   State& st = *state_;

@@ -8,6 +8,7 @@
 #include "backup/backup_catalog.h"
 #include "cli/backup_commands.h"
 #include "cli/exit_codes.h"
+#include "cli/object_fields.h"
 #include "cli/table.h"
 #include "core/documents.h"
 #include "storage/location.h"
@@ -24,12 +25,7 @@ struct ReadOptions {
   bool details = false;
 };
 
-std::string str(const json& object, const char* pointer) {
-  const json::json_pointer ptr(pointer);
-  if (!object.contains(ptr)) return "";
-  const json& v = object.at(ptr);
-  return v.is_string() ? v.get<std::string>() : v.dump();
-}
+std::string str(const json& object, const char* pointer) { return field_text(object, pointer); }
 
 core::Result<std::unique_ptr<storage::ObjectStore>> open(const ReadOptions& o) {
   return storage::open_store(storage::resolve_location(o.storage));

@@ -15,6 +15,7 @@ using Action = std::function<int()>;
 void add_version_command(CLI::App& app, Action& action);
 void add_hooks_commands(CLI::App& app, Action& action);
 void add_backup_commands(CLI::App& app, Action& action);
+void add_restore_commands(CLI::App& app, Action& action);
 void add_cluster_commands(CLI::App& app, Action& action);
 
 // Entry point behind main(): parses argv, runs the chosen command, returns the exit code.

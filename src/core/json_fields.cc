@@ -144,4 +144,22 @@ std::vector<std::string> unknown_fields(const nlohmann::json& object,
   return out;
 }
 
+std::string string_at(const nlohmann::json& object, const nlohmann::json::json_pointer& pointer) {
+  if (!object.is_object() || !object.contains(pointer)) return {};
+  const nlohmann::json& v = object.at(pointer);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+std::map<std::string, std::string, std::less<>> string_map_at(
+    const nlohmann::json& object, const nlohmann::json::json_pointer& pointer) {
+  std::map<std::string, std::string, std::less<>> out;
+  if (!object.is_object() || !object.contains(pointer) || !object.at(pointer).is_object()) {
+    return out;
+  }
+  for (const auto& [k, v] : object.at(pointer).items()) {
+    if (v.is_string()) out.emplace(k, v.get<std::string>());
+  }
+  return out;
+}
+
 }  // namespace stillpoint::core

@@ -49,4 +49,11 @@ std::vector<std::string> unknown_fields(const nlohmann::json& object,
 std::string field_path(const std::string& path, std::string_view key);
 std::string index_path(const std::string& path, size_t index);
 
+// Lenient reads for objects from the cluster or an archive, where a missing or wrong-typed
+// field just means "none": the string at `pointer` ("/metadata/name"), else "".
+std::string string_at(const nlohmann::json& object, const nlohmann::json::json_pointer& pointer);
+// The string values of the object at `pointer` ("/metadata/labels"); others are ignored.
+std::map<std::string, std::string, std::less<>> string_map_at(
+    const nlohmann::json& object, const nlohmann::json::json_pointer& pointer);
+
 }  // namespace stillpoint::core

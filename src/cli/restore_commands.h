@@ -1,0 +1,12 @@
+// `stillpoint restore ...`: create (restore_create_command.cc) and get / describe / logs
+// (restore_read_commands.cc).
+#pragma once
+
+#include "cli/commands.h"
+
+namespace stillpoint::cli {
+
+void add_restore_create_command(CLI::App& restore, Action& action);
+void add_restore_read_commands(CLI::App& restore, Action& action);
+
+}  // namespace stillpoint::cli

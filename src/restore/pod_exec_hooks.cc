@@ -1,0 +1,243 @@
+#include "restore/pod_exec_hooks.h"
+
+#include <algorithm>
+#include <optional>
+#include <variant>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include "core/go_duration.h"
+
+namespace stillpoint::restore {
+namespace {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using hooks::Clock;
+using hooks::HookRecord;
+using hooks::HookResult;
+using hooks::PlannedRestoreExecHook;
+using nlohmann::json;
+
+const kube::GroupVersionResource kPods{"", "v1", "pods"};
+
+struct Group {
+  std::string container;
+  std::vector<PlannedRestoreExecHook> hooks;
+  bool needs_ready = false;
+  Clock::TimePoint deadline;
+};
+
+HookRecord not_executed(const hooks::Pod& pod,
+                        const PlannedRestoreExecHook& h,
+                        const std::string& reason,
+                        Clock::TimePoint now) {
+  HookRecord r;
+  r.namespace_name = pod.namespace_name;
+  r.pod = pod.name;
+  r.container = h.container;
+  r.phase = "post";
+  r.name = h.name;
+  r.source = h.source;
+  r.index = h.index;
+  r.result = HookResult::NotExecuted;
+  r.start = r.completion = now;
+  r.error = "hook " + h.name + " in container " + h.container + " in pod " + pod.key() +
+            " not executed: " + reason;
+  return r;
+}
+
+hooks::PlannedExecHook as_exec_hook(const PlannedRestoreExecHook& h) {
+  hooks::PlannedExecHook e;
+  e.name = h.name;
+  e.source = h.source;
+  e.index = h.index;
+  e.container = h.container;
+  e.command = h.command;
+  e.on_error = h.on_error;
+  e.timeout = h.exec_timeout;
+  return e;
+}
+
+bool is_up(const hooks::Pod& pod, const Group& g) {
+  const auto it = pod.container_statuses.find(g.container);
+  if (it == pod.container_statuses.end()) return false;
+  return g.needs_ready ? it->second.ready : it->second.running;
+}
+
+std::string resource_version(const json& object) {
+  const json::json_pointer ptr("/metadata/resourceVersion");
+  return object.contains(ptr) && object.at(ptr).is_string() ? object.at(ptr).get<std::string>()
+                                                            : std::string();
+}
+
+// What a watch saw first: the pod's new state, or that it was deleted.
+struct Change {
+  bool deleted = false;
+  json object;
+};
+
+// One watch from `rv` until the first change of the pod. Empty on a watch error (the caller
+// re-reads the pod). Wrapped so that the timeout race has a default-constructible result.
+asio::awaitable<std::optional<Change>> next_change(kube::RestClient& rest,
+                                                   std::string ns,
+                                                   std::string name,
+                                                   std::string rv,
+                                                   std::chrono::seconds limit) {
+  kube::WatchOptions options;
+  options.namespace_name = std::move(ns);
+  options.field_selector = "metadata.name=" + name;
+  options.resource_version = std::move(rv);
+  options.timeout = limit;
+  std::optional<Change> change;
+  auto status = co_await rest.watch(kPods, options, [&](const kube::WatchEvent& e) {
+    if (e.type == "BOOKMARK") return true;
+    change = Change{e.type == "DELETED", e.object};
+    return false;
+  });
+  if (!status) co_return std::nullopt;
+  co_return change;
+}
+
+}  // namespace
+
+asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
+                                                   hooks::PodRestorePlan plan,
+                                                   Clock::TimePoint created_at) {
+  PodHooksOutcome outcome;
+  auto wait_of = [&](const PlannedRestoreExecHook& h) {
+    return created_at + std::min(h.wait_timeout, wait_limit_);
+  };
+  // Hooks on a container the pod does not have can never run: fail them now, not after a wait.
+  std::vector<Group> groups;
+  for (auto& h : plan.exec) {
+    if (!pod.has_container(h.container)) {
+      HookRecord r = not_executed(pod, h, "", clock_.now());
+      r.result = HookResult::Failed;
+      r.error = "hook " + h.name + " in pod " + pod.key() + ": no such container: \"" +
+                h.container + "\"";
+      tracker_.record(std::move(r));
+      outcome.failed = true;
+      continue;
+    }
+    if (groups.empty() || groups.back().container != h.container) {
+      groups.push_back(Group{h.container, {}, false, created_at});
+    }
+    Group& g = groups.back();
+    g.needs_ready = g.needs_ready || h.wait_for_ready;
+    g.deadline = std::max(g.deadline, wait_of(h));
+    g.hooks.push_back(std::move(h));
+  }
+  auto give_up_all = [&](const std::string& reason) {
+    for (const Group& g : groups) {
+      for (const auto& h : g.hooks) tracker_.record(not_executed(pod, h, reason, clock_.now()));
+    }
+    if (!groups.empty()) outcome.failed = true;
+    groups.clear();
+  };
+
+  std::string rv;
+  bool need_read = true;
+  while (!groups.empty()) {
+    if (need_read) {
+      auto current = co_await rest_.get(kPods, pod.namespace_name, pod.name);
+      if (!current) {
+        if (current.error().code == core::ErrorCode::NotFound) {
+          give_up_all("the pod was deleted");
+          break;
+        }
+        // A transient error: try again shortly, within the waits.
+      } else {
+        auto decoded = hooks::pod_from_json(*current, pod.key());
+        if (decoded) pod = std::move(*decoded);
+        rv = resource_version(*current);
+        need_read = false;
+      }
+    }
+    if (pod.phase == "Succeeded" || pod.phase == "Failed") {
+      give_up_all("the pod entered phase " + pod.phase + " before its hooks ran");
+      break;
+    }
+    // Containers that are up run their hooks, in the order the plan grouped them.
+    bool ran = false;
+    for (auto it = groups.begin(); it != groups.end();) {
+      if (!need_read && is_up(pod, *it)) {
+        std::vector<hooks::PlannedExecHook> runnable;
+        const auto now = clock_.now();
+        for (const auto& h : it->hooks) {
+          if (now > wait_of(h)) {
+            tracker_.record(not_executed(
+                pod, h,
+                "container came up after the hook's waitTimeout (" +
+                    core::format_go_duration(std::min(h.wait_timeout, wait_limit_)) + ")",
+                now));
+            outcome.failed = true;
+          } else {
+            runnable.push_back(as_exec_hook(h));
+          }
+        }
+        const hooks::PhaseOutcome phase =
+            co_await runner_.run_backup_phase(pod, hooks::HookPhase::Post, runnable);
+        it = groups.erase(it);
+        ran = true;
+        if (phase.failed) outcome.failed = true;
+        if (phase.stopped) {
+          give_up_all("an earlier hook with onError Fail failed");
+          break;
+        }
+      } else {
+        ++it;
+      }
+    }
+    if (ran) {
+      need_read = true;  // time passed while hooks ran
+      continue;
+    }
+    // Waits that ran out.
+    const auto now = clock_.now();
+    for (auto it = groups.begin(); it != groups.end();) {
+      if (now >= it->deadline) {
+        const std::string reason =
+            "container did not become " + std::string(it->needs_ready ? "ready" : "running") +
+            " within " + core::format_go_duration(std::chrono::duration_cast<core::Duration>(
+                             it->deadline - created_at));
+        for (const auto& h : it->hooks) tracker_.record(not_executed(pod, h, reason, now));
+        outcome.failed = true;
+        it = groups.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (groups.empty()) break;
+    Clock::TimePoint next_deadline = groups.front().deadline;
+    for (const Group& g : groups) next_deadline = std::min(next_deadline, g.deadline);
+    const auto left = std::chrono::duration_cast<core::Duration>(next_deadline - now);
+    if (need_read) {
+      co_await clock_.sleep_for(std::min<core::Duration>(left, std::chrono::seconds(1)));
+      continue;
+    }
+    const auto watch_limit = std::chrono::duration_cast<std::chrono::seconds>(left) +
+                             std::chrono::seconds(1);
+    std::string ns = pod.namespace_name;
+    std::string name = pod.name;
+    std::variant<std::optional<Change>, std::monostate> result =
+        co_await (next_change(rest_, ns, name, rv, watch_limit) || clock_.sleep_for(left));
+    if (result.index() == 1) continue;  // a wait ran out: handled at the top of the loop
+    auto& change = std::get<0>(result);
+    if (!change) {
+      // The watch failed (e.g. 410 Gone): read the pod again and watch from there.
+      need_read = true;
+      co_await clock_.sleep_for(std::min<core::Duration>(left, std::chrono::milliseconds(200)));
+      continue;
+    }
+    if (change->deleted) {
+      give_up_all("the pod was deleted");
+      break;
+    }
+    if (auto decoded = hooks::pod_from_json(change->object, pod.key())) pod = std::move(*decoded);
+    rv = resource_version(change->object);
+  }
+  co_return outcome;
+}
+
+}  // namespace stillpoint::restore

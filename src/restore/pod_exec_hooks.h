@@ -1,0 +1,52 @@
+// The exec hooks of one restored pod (../shared/spec/hooks.md §4; Velero's
+// internal/hook/wait_exec_hook_handler.go, wire-protocol reference §5): hooks on a container the
+// pod lacks fail at once; the others wait, per container, until it is up (state.running, or
+// ready when one of its hooks has waitForReady) — learned from a watch on the pod, not by
+// polling — then run in spec order through the HookRunner. A container that is not up within
+// its wait (min of the hooks' waitTimeout and the restore's --hook-wait-timeout) gets its hooks
+// recorded NotExecuted; so do the remaining ones when the pod completes, is deleted, or an
+// onError: Fail hook fails. Always returns, at the latest when every wait has run out.
+#pragma once
+
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "hooks/clock.h"
+#include "hooks/hook_runner.h"
+#include "hooks/hook_tracker.h"
+#include "hooks/plan.h"
+#include "hooks/pod.h"
+#include "kube/rest_client.h"
+
+namespace stillpoint::restore {
+
+struct PodHooksOutcome {
+  bool failed = false;  // some hook failed or was not executed: the restore is PartiallyFailed
+};
+
+class PodExecHooks {
+ public:
+  // All must outlive the object.
+  PodExecHooks(kube::RestClient& rest,
+               hooks::HookRunner& runner,
+               hooks::HookTracker& tracker,
+               hooks::Clock& clock,
+               core::Duration wait_limit)
+      : rest_(rest), runner_(runner), tracker_(tracker), clock_(clock), wait_limit_(wait_limit) {}
+
+  // `pod` is the pod as created (its spec decides which containers exist); the waits count
+  // from `created_at`.
+  boost::asio::awaitable<PodHooksOutcome> run(hooks::Pod pod,
+                                              hooks::PodRestorePlan plan,
+                                              hooks::Clock::TimePoint created_at);
+
+ private:
+  kube::RestClient& rest_;
+  hooks::HookRunner& runner_;
+  hooks::HookTracker& tracker_;
+  hooks::Clock& clock_;
+  core::Duration wait_limit_;
+};
+
+}  // namespace stillpoint::restore

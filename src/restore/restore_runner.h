@@ -1,0 +1,83 @@
+// RestoreRunner: one restore, end to end (../shared/design/ARCHITECTURE.md, data flow of a
+// restore): the backup's object and tarball are read from the location; the items are spooled
+// by type and restored type by type in Velero's priority order, objects of one type in
+// parallel; each is filtered, mapped to its target namespace and stripped of server-set fields
+// (object_transform.h); pods get their init hooks injected before they are created and their
+// exec hooks run once their containers are up (pod_exec_hooks.h), every wait bounded by the
+// restore's hook wait limit. Then the log, the results, and the Restore object last.
+//
+// A rejected object is an error of that object only: the restore goes on (PartiallyFailed).
+// An unreadable archive fails the restore before anything is created.
+// Runs on one I/O executor (the RestClient's, single-threaded); blocking file work on `pool`.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "hooks/clock.h"
+#include "hooks/pod_exec.h"
+#include "kube/rest_client.h"
+#include "restore/restore_request.h"
+#include "restore/restore_status.h"
+#include "storage/object_store.h"
+
+namespace stillpoint::restore {
+
+struct RestoreProgress {
+  size_t items_total = 0;
+  size_t items_done = 0;  // restored, skipped or failed
+  size_t pods_waiting_for_hooks = 0;
+  size_t hooks_running = 0;
+};
+
+struct RestoreEnvironment {
+  kube::RestClient& rest;
+  hooks::PodExec& exec;
+  hooks::Clock& clock;
+  storage::ObjectStore& store;
+  boost::asio::any_io_executor pool;  // blocking work (reading and spooling the tarball)
+  // Milestones, one short line each ("restored 12 pods"); may be empty.
+  std::function<void(const std::string&)> milestone;
+  std::filesystem::path spool_parent = std::filesystem::temp_directory_path();
+};
+
+struct RestoreOutcome {
+  RestoreStatus status;
+  nlohmann::json object;  // what velero-restore.json holds
+};
+
+class RestoreRunner {
+ public:
+  RestoreRunner(RestoreEnvironment env, RestoreRequest request);
+  ~RestoreRunner();
+
+  // An error means nothing was restored and nothing published (backup missing, restore name
+  // taken, location unreadable, cluster unreachable); otherwise the Restore object is stored
+  // and returned, whatever its phase.
+  boost::asio::awaitable<core::Result<RestoreOutcome>> run();
+
+  // A snapshot for progress displays (call on the I/O executor).
+  RestoreProgress progress() const;
+
+ private:
+  struct State;
+  boost::asio::awaitable<void> restore_type(const std::string& group_resource);
+  boost::asio::awaitable<void> restore_item(const std::string& group_resource,
+                                            std::string namespace_name,
+                                            std::string name,
+                                            std::string json_text);
+  boost::asio::awaitable<bool> ensure_namespace(const std::string& name);
+  boost::asio::awaitable<void> wait_for_crds();
+
+  RestoreEnvironment env_;
+  RestoreRequest request_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace stillpoint::restore
