@@ -180,11 +180,9 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
             co_await runner_.run_backup_phase(pod, hooks::HookPhase::Post, runnable);
         it = groups.erase(it);
         ran = true;
+        // onError: Fail stops that container's later hooks (the runner records them
+        // NotExecuted); other containers' hooks still run (docs/hooks.md).
         if (phase.failed) outcome.failed = true;
-        if (phase.stopped) {
-          give_up_all("an earlier hook with onError Fail failed");
-          break;
-        }
       } else {
         ++it;
       }
