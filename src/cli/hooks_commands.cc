@@ -8,6 +8,7 @@
 #include "cli/cluster_flags.h"
 #include "cli/cluster_pods.h"
 #include "cli/commands.h"
+#include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
 #include "cli/hook_plans.h"
 #include "cli/plan_output.h"
@@ -110,19 +111,6 @@ int run_lint(const HooksOptions& options) {
   return errors + warnings == 0 ? kExitOk : kExitFailed;
 }
 
-// A flag value check: a positive Go duration (usage error, exit 2, otherwise).
-const CLI::Validator kPositiveGoDuration(
-    [](std::string& value) -> std::string {
-      auto d = core::parse_go_duration(value);
-      if (!d) {
-        return d.error().message;
-      }
-      if (*d <= hooks::Duration::zero()) {
-        return "must be a positive duration such as 10m or 90s";
-      }
-      return {};
-    },
-    "DURATION");
 
 void add_common_options(CLI::App* cmd, HooksOptions& options) {
   cmd->add_option("--pods", options.pods_file,
@@ -135,7 +123,7 @@ void add_common_options(CLI::App* cmd, HooksOptions& options) {
                   "backup of every pod, with annotation hooks only");
   cmd->add_option("--hook-wait-timeout", options.hook_wait_timeout,
                   "Restore: how long exec hooks without waitTimeout wait for their container")
-      ->check(kPositiveGoDuration)
+      ->check(positive_go_duration())
       ->capture_default_str();
   add_cluster_flags(*cmd, options.cluster);
 }

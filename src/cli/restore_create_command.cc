@@ -16,6 +16,7 @@
 
 #include "backup/backup_catalog.h"
 #include "cli/cluster_flags.h"
+#include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
 #include "cli/restore_commands.h"
 #include "core/documents.h"
@@ -297,8 +298,9 @@ void add_restore_create_command(CLI::App& restore, Action& action) {
                   "(merge-patch it with the backup's)")
       ->check(CLI::IsMember({"none", "update"}));
   cmd->add_option("--hook-wait-timeout", options->hook_wait_timeout,
-                  "Longest wait of any exec hook for its container (default 10m): the restore "
-                  "always ends");
+                  "How long an exec hook waits for its container when it sets no waitTimeout "
+                  "(default 10m): no wait is ever unbounded")
+      ->check(positive_go_duration());
   cmd->add_option("--workers", options->workers,
                   "Objects of one resource type created in parallel (default 16)")
       ->check(CLI::Range(1, 1000));

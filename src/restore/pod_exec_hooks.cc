@@ -105,8 +105,10 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
                                                    hooks::PodRestorePlan plan,
                                                    Clock::TimePoint created_at) {
   PodHooksOutcome outcome;
+  // The plan already made an unset waitTimeout the restore's limit; an explicit one is kept,
+  // longer or not (docs/hooks.md: waits are not capped, as in Velero). Either way finite.
   auto wait_of = [&](const PlannedRestoreExecHook& h) {
-    return created_at + std::min(h.wait_timeout, wait_limit_);
+    return created_at + (h.wait_timeout > core::Duration::zero() ? h.wait_timeout : wait_limit_);
   };
   // Hooks on a container the pod does not have can never run: fail them now, not after a wait.
   std::vector<Group> groups;
@@ -169,7 +171,9 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
             tracker_.record(not_executed(
                 pod, h,
                 "container came up after the hook's waitTimeout (" +
-                    core::format_go_duration(std::min(h.wait_timeout, wait_limit_)) + ")",
+                    core::format_go_duration(std::chrono::duration_cast<core::Duration>(
+                        wait_of(h) - created_at)) +
+                    ")",
                 now));
             outcome.failed = true;
           } else {

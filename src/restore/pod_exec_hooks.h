@@ -3,7 +3,7 @@
 // pod lacks fail at once; the others wait, per container, until it is up (state.running, or
 // ready when one of its hooks has waitForReady) — learned from a watch on the pod, not by
 // polling — then run in spec order through the HookRunner. A container that is not up within
-// its wait (min of the hooks' waitTimeout and the restore's --hook-wait-timeout) gets its hooks
+// its wait (the largest waitTimeout of its hooks; unset = --hook-wait-timeout) gets its hooks
 // recorded NotExecuted; so do the remaining ones when the pod completes or is deleted, and a
 // container's later hooks after one of its onError: Fail hooks failed. Always returns, at the
 // latest when every wait has run out.

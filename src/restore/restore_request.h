@@ -27,8 +27,8 @@ struct RestoreRequest {
   nlohmann::json spec = nlohmann::json::object();
   hooks::RestoreSpec hooks_spec;  // the same spec, decoded: filters, namespaceMapping, hooks
   ExistingPolicy existing_policy = ExistingPolicy::None;
-  // Upper bound of every exec hook's wait for its container (--hook-wait-timeout): a restore
-  // always ends.
+  // The wait of exec hooks that set no waitTimeout (--hook-wait-timeout): no wait is
+  // unbounded, so a restore always ends.
   core::Duration hook_wait_limit = hooks::kDefaultRestoreHookWait;
   size_t workers = kDefaultRestoreWorkers;  // objects of one resource type created in parallel
   std::vector<std::string> spec_warnings;   // from reading the spec, reported in the log
