@@ -3,12 +3,14 @@
 // `hooks plan`, then RestoreRunner restores the backup into the kubeconfig's cluster.
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <optional>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <CLI/CLI.hpp>
@@ -211,6 +213,17 @@ int run_create(const CreateOptions& options) {
   restore::RestoreRunner runner(env, std::move(*request));
   std::optional<core::Result<restore::RestoreOutcome>> result;
   std::exception_ptr crashed;
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  int signal_number = 0;
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    signal_number = sig;
+    std::fprintf(stderr,
+                 "%sinterrupted: no new objects; hooks still waiting are given up, running ones "
+                 "finish\n",
+                 tty ? "\r\x1b[K" : "");
+    runner.interrupt();
+  });
   asio::steady_timer ticker(io);
   const auto started = std::chrono::steady_clock::now();
   std::function<void()> tick = [&]() {
@@ -231,6 +244,7 @@ int run_create(const CreateOptions& options) {
       io, [&]() -> asio::awaitable<void> { result.emplace(co_await runner.run()); },
       [&](std::exception_ptr e) {
         crashed = e;
+        signals.cancel();
         ticker.cancel();
         io.stop();
       });
@@ -241,7 +255,7 @@ int run_create(const CreateOptions& options) {
   if (!result || !*result) {
     std::fprintf(stderr, "error: %s\n",
                  result ? (*result).error().message.c_str() : "restore did not finish");
-    return kExitFailed;
+    return signal_number ? kExitInterrupted : kExitFailed;
   }
   const restore::RestoreOutcome& outcome = **result;
   const double seconds =
@@ -256,6 +270,7 @@ int run_create(const CreateOptions& options) {
     std::printf("More: stillpoint restore describe %s --details; stillpoint restore logs %s\n",
                 name.c_str(), name.c_str());
   }
+  if (outcome.interrupted) return kExitInterrupted;
   return outcome.status.phase == backup::Phase::Completed ? kExitOk : kExitFailed;
 }
 
@@ -267,7 +282,7 @@ void add_restore_create_command(CLI::App& restore, Action& action) {
       "create",
       "Restore a backup into the cluster: objects in Velero's priority order, init hooks "
       "injected into pods, exec hooks run once their containers are up.\n"
-      "Exit codes: 0 Completed, 1 PartiallyFailed/Failed or bad input.");
+      "Exit codes: 0 Completed, 1 PartiallyFailed/Failed or bad input, 130 interrupted.");
   cmd->add_option("NAME", options->name,
                   "Restore name (default: metadata.name of --from-file, else "
                   "<backup>-<yyyyMMddHHmmss>)");

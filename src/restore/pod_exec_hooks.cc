@@ -4,7 +4,9 @@
 #include <optional>
 #include <variant>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "core/go_duration.h"
 
@@ -101,6 +103,16 @@ asio::awaitable<std::optional<Change>> next_change(kube::RestClient& rest,
 
 }  // namespace
 
+void PodExecHooks::stop() {
+  stopped_ = true;
+  stop_.cancel();
+}
+
+asio::awaitable<void> PodExecHooks::wait_for_stop() {
+  if (stopped_) co_return;
+  co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
 asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
                                                    hooks::PodRestorePlan plan,
                                                    Clock::TimePoint created_at) {
@@ -141,6 +153,10 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
   std::string rv;
   bool need_read = true;
   while (!groups.empty()) {
+    if (stopped_) {
+      give_up_all("the restore was interrupted");
+      break;
+    }
     if (need_read) {
       auto current = co_await rest_.get(kPods, pod.namespace_name, pod.name);
       if (!current) {
@@ -222,9 +238,10 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
                              std::chrono::seconds(1);
     std::string ns = pod.namespace_name;
     std::string name = pod.name;
-    std::variant<std::optional<Change>, std::monostate> result =
-        co_await (next_change(rest_, ns, name, rv, watch_limit) || clock_.sleep_for(left));
-    if (result.index() == 1) continue;  // a wait ran out: handled at the top of the loop
+    std::variant<std::optional<Change>, std::monostate, std::monostate> result =
+        co_await (next_change(rest_, ns, name, rv, watch_limit) || clock_.sleep_for(left) ||
+                  wait_for_stop());
+    if (result.index() != 0) continue;  // a wait ran out, or stop(): handled at the top
     auto& change = std::get<0>(result);
     if (!change) {
       // The watch failed (e.g. 410 Gone): read the pod again and watch from there.

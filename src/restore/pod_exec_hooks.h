@@ -11,7 +11,9 @@
 
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "hooks/clock.h"
 #include "hooks/hook_runner.h"
@@ -29,12 +31,18 @@ struct PodHooksOutcome {
 class PodExecHooks {
  public:
   // All must outlive the object.
-  PodExecHooks(kube::RestClient& rest,
+  PodExecHooks(boost::asio::any_io_executor ex,
+               kube::RestClient& rest,
                hooks::HookRunner& runner,
                hooks::HookTracker& tracker,
                hooks::Clock& clock,
                core::Duration wait_limit)
-      : rest_(rest), runner_(runner), tracker_(tracker), clock_(clock), wait_limit_(wait_limit) {}
+      : rest_(rest),
+        runner_(runner),
+        tracker_(tracker),
+        clock_(clock),
+        wait_limit_(wait_limit),
+        stop_(ex, boost::asio::steady_timer::time_point::max()) {}
 
   // `pod` is the pod as created (its spec decides which containers exist); the waits count
   // from `created_at`.
@@ -42,12 +50,21 @@ class PodExecHooks {
                                               hooks::PodRestorePlan plan,
                                               hooks::Clock::TimePoint created_at);
 
+  // The restore was interrupted: every run() stops waiting at once and records its waiting
+  // hooks NotExecuted; hooks already executing finish (bounded by their execTimeout).
+  // Call on the executor.
+  void stop();
+
  private:
+  boost::asio::awaitable<void> wait_for_stop();
+
   kube::RestClient& rest_;
   hooks::HookRunner& runner_;
   hooks::HookTracker& tracker_;
   hooks::Clock& clock_;
   core::Duration wait_limit_;
+  bool stopped_ = false;
+  boost::asio::steady_timer stop_;  // cancelled by stop(): wakes every waiting run()
 };
 
 }  // namespace stillpoint::restore

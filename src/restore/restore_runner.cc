@@ -118,6 +118,11 @@ RestoreRunner::RestoreRunner(RestoreEnvironment env, RestoreRequest request)
 
 RestoreRunner::~RestoreRunner() = default;
 
+void RestoreRunner::interrupt() {
+  interrupted_ = true;
+  if (state_->pod_hooks) state_->pod_hooks->stop();
+}
+
 RestoreProgress RestoreRunner::progress() const {
   RestoreProgress p = state_->progress;
   p.pods_waiting_for_hooks = state_->hooks_pending;
@@ -339,7 +344,7 @@ asio::awaitable<void> RestoreRunner::restore_type(const std::string& group_resou
   const size_t workers = std::max<size_t>(1, std::min(request_.workers, count));
   bool spool_failed = false;
   co_await backup::run_all(ex, workers, nullptr, [&](size_t) -> asio::awaitable<void> {
-    for (;;) {
+    while (!interrupted_) {
       auto next = (*cursor)->next();
       if (!next) {
         if (!spool_failed) st.results.restore_error(next.error().message);
@@ -443,9 +448,10 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
                                      ? icr.get<bool>()
                                      : backup::all_namespaces(request_.hooks_spec.filter.namespaces);
   st.runner = std::make_unique<hooks::HookRunner>(env_.exec, env_.clock, st.tracker);
-  st.pod_hooks = std::make_unique<PodExecHooks>(env_.rest, *st.runner, st.tracker, env_.clock,
-                                                request_.hook_wait_limit);
   auto ex = co_await asio::this_coro::executor;
+  st.pod_hooks = std::make_unique<PodExecHooks>(ex, env_.rest, *st.runner, st.tracker,
+                                                env_.clock, request_.hook_wait_limit);
+  if (interrupted_) st.pod_hooks->stop();
   st.hooks_done = std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
 
   // The archive, read whole before anything is created: a restore never starts from half an
@@ -480,6 +486,7 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
                                  request_.backup_name));
     }
     for (const std::string& rg : restore_order(st.spool->group_resources())) {
+      if (interrupted_) break;
       co_await restore_type(rg);
       if (rg == kCrds && !st.created_crds.empty()) co_await wait_for_crds();
     }
@@ -503,7 +510,13 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   status.hook_status = st.tracker.status();
   status.hook_results = records;
   status.completion = env_.clock.now();
-  if (status.phase != Phase::Failed) {
+  if (interrupted_ && status.phase != Phase::Failed) {
+    status.phase = Phase::Failed;
+    status.failure_reason =
+        "interrupted: stopped by a signal; objects created before it were kept, the rest were "
+        "not restored";
+    st.log->error(status.failure_reason);
+  } else if (status.phase != Phase::Failed) {
     status.phase = st.results.errors() > 0 || status.items_failed > 0 ? Phase::PartiallyFailed
                                                                       : Phase::Completed;
   }
@@ -523,6 +536,7 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   RestoreOutcome outcome;
   outcome.status = status;
   outcome.object = restore_object(request_, status);
+  outcome.interrupted = interrupted_;
   if (auto s = storage::write_all(env_.store, restore_object_key(name), outcome.object.dump(2));
       !s) {
     co_return core::unexpected(s.error());

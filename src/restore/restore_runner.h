@@ -50,6 +50,7 @@ struct RestoreEnvironment {
 struct RestoreOutcome {
   RestoreStatus status;
   nlohmann::json object;  // what velero-restore.json holds
+  bool interrupted = false;
 };
 
 class RestoreRunner {
@@ -65,6 +66,11 @@ class RestoreRunner {
   // A snapshot for progress displays (call on the I/O executor).
   RestoreProgress progress() const;
 
+  // SIGINT/SIGTERM (call on the I/O executor): no new objects are created, exec hooks still
+  // waiting for their containers are recorded NotExecuted, hooks executing finish; the
+  // restore is recorded as Failed with what was done.
+  void interrupt();
+
  private:
   struct State;
   boost::asio::awaitable<void> restore_type(const std::string& group_resource);
@@ -78,6 +84,7 @@ class RestoreRunner {
   RestoreEnvironment env_;
   RestoreRequest request_;
   std::unique_ptr<State> state_;
+  bool interrupted_ = false;
 };
 
 }  // namespace stillpoint::restore
