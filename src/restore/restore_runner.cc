@@ -1,115 +1,28 @@
 #include "restore/restore_runner.h"
 
-#include <algorithm>
-#include <exception>
-#include <map>
 #include <optional>
-#include <set>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
 #include "backup/backup_catalog.h"
 #include "backup/backup_keys.h"
-#include "backup/backup_log.h"
 #include "backup/gzip_object_writer.h"
 #include "backup/resource_selection.h"
-#include "backup/run_all.h"
 #include "core/json_fields.h"
-#include "hooks/hook_runner.h"
-#include "hooks/hook_tracker.h"
-#include "hooks/pod.h"
-#include "hooks/restore_planner.h"
-#include "kube/discovery.h"
-#include "restore/archive_spool.h"
-#include "restore/object_transform.h"
-#include "restore/pod_exec_hooks.h"
+#include "restore/crd_readiness.h"
 #include "restore/restore_keys.h"
 #include "restore/restore_order.h"
-#include "restore/restore_results.h"
+#include "restore/restore_runner_state.h"
 
 namespace stillpoint::restore {
 
 namespace asio = boost::asio;
 using core::string_at;
 using nlohmann::json;
-
-namespace {
-
-const std::string kCrds = "customresourcedefinitions.apiextensions.k8s.io";
-const kube::GroupVersionResource kNamespaces{"", "v1", "namespaces"};
-const kube::GroupVersionResource kCrdGvr{"apiextensions.k8s.io", "v1", "customresourcedefinitions"};
-
-// The group-version the object was backed up at, with the plural from discovery: an object is
-// created at the version its body is written in, whatever the cluster prefers.
-kube::GroupVersionResource gvr_for(const json& object, const kube::ApiResource& resource) {
-  kube::GroupVersionResource gvr = resource.gvr;
-  const std::string api_version = string_at(object, json::json_pointer("/apiVersion"));
-  const auto slash = api_version.find('/');
-  const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-  const std::string version =
-      slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-  if (!version.empty() && group == gvr.group) gvr.version = version;
-  return gvr;
-}
-
-// Whether the live object already says what the backup says: the fields the backup sets
-// (besides metadata and status) and its labels and annotations. Server-side defaults make
-// some objects (pods) always differ; the warning says so rather than guessing.
-bool same_as_backup(const json& live, const json& wanted) {
-  for (const auto& [key, value] : wanted.items()) {
-    if (key == "metadata" || key == "status") continue;
-    if (!live.contains(key) || live[key] != value) return false;
-  }
-  for (const char* field : {"/metadata/labels", "/metadata/annotations"}) {
-    const json::json_pointer ptr(field);
-    auto want = core::string_map_at(wanted, ptr);
-    auto have = core::string_map_at(live, ptr);
-    for (const auto& [k, v] : want) {
-      if (k.rfind("velero.io/", 0) == 0) continue;
-      auto it = have.find(k);
-      if (it == have.end() || it->second != v) return false;
-    }
-  }
-  return true;
-}
-
-std::string describe_item(const std::string& group_resource,
-                          const std::string& namespace_name,
-                          const std::string& name) {
-  return namespace_name.empty() ? group_resource + " " + name
-                                : group_resource + " " + namespace_name + "/" + name;
-}
-
-}  // namespace
-
-struct RestoreRunner::State {
-  State(const hooks::RestoreSpec& spec, core::Duration limit) : planner(spec, limit) {}
-
-  hooks::RestorePlanner planner;
-  kube::DiscoveryResult discovery;
-  std::unique_ptr<ArchiveSpool> spool;
-  std::unique_ptr<backup::BackupLog> log;
-  RestoreResults results;
-  TransformContext transform;
-  bool include_cluster_resources = true;
-  std::set<std::string> namespaces_ready;
-  std::vector<std::string> created_crds;
-
-  hooks::HookTracker tracker;
-  std::unique_ptr<hooks::HookRunner> runner;
-  std::unique_ptr<PodExecHooks> pod_hooks;
-  std::map<std::string, hooks::PlannedExecHook> planned;  // for the log's hook lines
-  size_t hooks_pending = 0;
-  std::unique_ptr<asio::steady_timer> hooks_done;
-
-  RestoreStatus status;
-  RestoreProgress progress;
-};
 
 RestoreRunner::RestoreRunner(RestoreEnvironment env, RestoreRequest request)
     : env_(std::move(env)),
@@ -130,264 +43,12 @@ RestoreProgress RestoreRunner::progress() const {
   return p;
 }
 
-asio::awaitable<bool> RestoreRunner::ensure_namespace(const std::string& name) {
-  State& st = *state_;
-  if (st.namespaces_ready.count(name)) co_return true;
-  auto found = co_await env_.rest.get(kNamespaces, "", name);
-  if (found) {
-    st.namespaces_ready.insert(name);
-    co_return true;
-  }
-  if (found.error().code == core::ErrorCode::NotFound) {
-    json ns = {{"apiVersion", "v1"},
-               {"kind", "Namespace"},
-               {"metadata",
-                {{"name", name},
-                 {"labels",
-                  {{"velero.io/backup-name", st.transform.backup_name},
-                   {"velero.io/restore-name", st.transform.restore_name}}}}}};
-    auto created = co_await env_.rest.create(kNamespaces, "", ns);
-    // Conflict: another worker created it a moment ago.
-    if (created || created.error().code == core::ErrorCode::Conflict) {
-      st.namespaces_ready.insert(name);
-      st.log->info("namespace created", {{"namespace", name}});
-      co_return true;
-    }
-    found = core::unexpected(created.error());
-  }
-  st.results.error(name, "namespace " + name + " could not be created: " + found.error().message);
-  st.log->error("namespace could not be created",
-                {{"namespace", name}, {"error", found.error().message}});
-  co_return false;
-}
-
-asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resource,
-                                                  std::string source_namespace,
-                                                  std::string name,
-                                                  std::string json_text) {
-  State& st = *state_;
-  const auto& filter = request_.hooks_spec.filter;
-  const std::string what = describe_item(group_resource, source_namespace, name);
-  ++st.progress.items_done;
-  json object = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded() || !object.is_object()) {
-    ++st.status.total_items;
-    ++st.status.items_failed;
-    st.results.error(source_namespace, what + ": the archive entry is not a JSON object");
-    st.log->error("archive entry is not a JSON object", {{"item", what}});
-    co_return;
-  }
-  // The restore's filters: namespaces (source names, before mapping), cluster-scoped objects,
-  // labels. What they leave out is not part of the restore at all.
-  if (group_resource == "namespaces") {
-    if (!filter.namespaces.should_include(name)) co_return;
-  } else if (!source_namespace.empty()) {
-    if (!filter.namespaces.should_include(source_namespace)) co_return;
-  } else if (group_resource == "persistentvolumes") {
-    const std::string claim_ns = string_at(object, json::json_pointer("/spec/claimRef/namespace"));
-    if (claim_ns.empty() ? !st.include_cluster_resources
-                         : !filter.namespaces.should_include(claim_ns)) {
-      co_return;
-    }
-  } else if (!st.include_cluster_resources) {
-    co_return;
-  }
-  const core::Labels labels = core::string_map_at(object, json::json_pointer("/metadata/labels"));
-  if (!filter.selects_labels(labels)) co_return;
-  ++st.status.total_items;
-
-  const std::string target_ns =
-      source_namespace.empty() ? "" : st.planner.target_namespace(source_namespace);
-  std::optional<hooks::Pod> pod;
-  hooks::PodRestorePlan plan;
-  if (group_resource == "pods") {
-    auto decoded = hooks::pod_from_json(object, what);
-    if (!decoded) {
-      ++st.status.items_failed;
-      st.results.error(target_ns, decoded.error().message);
-      st.log->error("pod not restored", {{"item", what}, {"error", decoded.error().message}});
-      co_return;
-    }
-    if (auto why = st.planner.why_not_restored(*decoded)) {
-      ++st.status.items_skipped;
-      st.log->info("not restored: " + why->reason, {{"item", what}});
-      co_return;
-    }
-    plan = st.planner.plan(*decoded);
-    for (const auto& f : plan.findings.errors) {
-      st.results.warning(target_ns, "pod " + target_ns + "/" + name + ": hook problem: " +
-                                        f.message);
-      st.log->warning("hook problem: " + f.message, {{"namespace", target_ns}, {"pod", name}});
-    }
-    pod = std::move(*decoded);
-  }
-
-  Transformed prepared = prepare_for_restore(std::move(object), group_resource, st.transform);
-  if (!prepared.skip_reason.empty()) {
-    ++st.status.items_skipped;
-    if (group_resource == "persistentvolumes") st.transform.reprovisioned_volumes.insert(name);
-    st.log->info("not restored: " + prepared.skip_reason, {{"item", what}});
-    co_return;
-  }
-  json& item = prepared.object;
-  if (group_resource == "namespaces" && item.contains("metadata") && item["metadata"].is_object()) {
-    item["metadata"]["name"] = st.planner.target_namespace(name);
-  }
-  if (pod && item.contains("spec") && item["spec"].is_object() &&
-      (!plan.init_containers.empty() || item["spec"].contains("initContainers"))) {
-    item["spec"]["initContainers"] = plan.init_containers;
-  }
-  if (!target_ns.empty() && !co_await ensure_namespace(target_ns)) {
-    ++st.status.items_failed;
-    co_return;
-  }
-  const kube::ApiResource* resource = st.discovery.find(group_resource);
-  if (resource == nullptr) {
-    ++st.status.items_failed;
-    st.results.error(target_ns, what + ": the cluster does not serve " + group_resource);
-    co_return;
-  }
-  const kube::GroupVersionResource gvr = gvr_for(item, *resource);
-  const std::string item_name = string_at(item, json::json_pointer("/metadata/name"));
-  const std::string shown = describe_item(group_resource, target_ns, item_name);
-  auto created = co_await env_.rest.create(gvr, target_ns, item);
-  if (created) {
-    ++st.status.items_restored;
-    st.log->info("restored", {{"item", shown}});
-    if (group_resource == "namespaces") st.namespaces_ready.insert(item_name);
-    if (group_resource == kCrds) st.created_crds.push_back(item_name);
-    if (pod && !plan.exec.empty()) {
-      auto as_created = hooks::pod_from_json(*created, shown);
-      hooks::Pod hook_pod = as_created ? std::move(*as_created) : *pod;
-      hook_pod.namespace_name = target_ns;
-      for (const auto& h : plan.exec) {
-        hooks::PlannedExecHook e;
-        e.name = h.name;
-        e.source = h.source;
-        e.index = h.index;
-        e.container = h.container;
-        e.command = h.command;
-        e.on_error = h.on_error;
-        e.timeout = h.exec_timeout;
-        st.planned[hook_pod.key() + "/" + h.container + "/" + std::to_string(h.index) + "/" +
-                   h.name] = std::move(e);
-      }
-      ++st.hooks_pending;
-      const auto created_at = env_.clock.now();
-      auto ex = co_await asio::this_coro::executor;
-      asio::co_spawn(ex, st.pod_hooks->run(std::move(hook_pod), std::move(plan), created_at),
-                     [&st](std::exception_ptr e, PodHooksOutcome) {
-                       if (e) st.results.restore_error("exec hooks of a pod stopped early");
-                       if (--st.hooks_pending == 0) st.hooks_done->cancel();
-                     });
-    }
-    co_return;
-  }
-  if (created.error().code != core::ErrorCode::Conflict) {
-    ++st.status.items_failed;
-    st.results.error(target_ns, shown + ": " + created.error().message);
-    st.log->error("not restored", {{"item", shown}, {"error", created.error().message}});
-    co_return;
-  }
-  // It exists already.
-  auto live = co_await env_.rest.get(gvr, target_ns, item_name);
-  const bool same = live && same_as_backup(*live, item);
-  if (request_.existing_policy == ExistingPolicy::Update && live && !same) {
-    json patch = item;
-    patch.erase("status");
-    auto patched = co_await env_.rest.patch(gvr, target_ns, item_name, kube::PatchType::Merge,
-                                            patch);
-    if (patched) {
-      ++st.status.items_restored;
-      st.log->info("updated (existing-resource-policy update)", {{"item", shown}});
-      co_return;
-    }
-    ++st.status.items_skipped;
-    st.results.warning(target_ns, shown + ": exists and could not be updated: " +
-                                      patched.error().message);
-    st.log->warning("exists and could not be updated",
-                    {{"item", shown}, {"error", patched.error().message}});
-    co_return;
-  }
-  ++st.status.items_skipped;
-  if (same) {
-    st.log->info("already exists, same as the backup: skipped", {{"item", shown}});
-  } else {
-    st.results.warning(target_ns, shown + ": already exists and differs from the backup; not "
-                                          "changed (existing-resource-policy " +
-                                      std::string(to_string(request_.existing_policy)) + ")");
-    st.log->warning("already exists and differs from the backup: skipped", {{"item", shown}});
-  }
-}
-
-asio::awaitable<void> RestoreRunner::restore_type(const std::string& group_resource) {
-  State& st = *state_;
-  const size_t count = st.spool->items(group_resource);
-  if (never_restored(group_resource)) {
-    st.progress.items_done += count;
-    st.log->info("never restored: " + group_resource, {{"items", count}});
-    co_return;
-  }
-  const kube::ApiResource* resource = st.discovery.find(group_resource);
-  if (resource != nullptr &&
-      !backup::resource_matches(request_.hooks_spec.filter.resources, *resource)) {
-    st.progress.items_done += count;
-    co_return;
-  }
-  auto cursor = st.spool->open(group_resource);
-  if (!cursor) {
-    st.results.restore_error(cursor.error().message);
-    co_return;
-  }
-  const size_t before = st.status.items_restored;
-  auto ex = co_await asio::this_coro::executor;
-  const size_t workers = std::max<size_t>(1, std::min(request_.workers, count));
-  bool spool_failed = false;
-  co_await backup::run_all(ex, workers, nullptr, [&](size_t) -> asio::awaitable<void> {
-    while (!interrupted_) {
-      auto next = (*cursor)->next();
-      if (!next) {
-        if (!spool_failed) st.results.restore_error(next.error().message);
-        spool_failed = true;
-        co_return;
-      }
-      if (!*next) co_return;
-      archive::ArchiveItem& it = **next;
-      co_await restore_item(group_resource, std::move(it.namespace_name), std::move(it.name),
-                            std::move(it.json));
-    }
-  });
-  if (env_.milestone) {
-    env_.milestone(fmt::format("{}: {} of {} restored", group_resource,
-                               st.status.items_restored - before, count));
-  }
-}
-
 asio::awaitable<void> RestoreRunner::wait_for_crds() {
   State& st = *state_;
-  // A CRD serves its resources only once Established (wire-protocol reference §3.8); Velero
-  // waits for it before creating custom resources.
-  for (const std::string& name : st.created_crds) {
-    const auto deadline = env_.clock.now() + std::chrono::seconds(60);
-    for (;;) {
-      auto crd = co_await env_.rest.get(kCrdGvr, "", name);
-      bool established = false;
-      if (crd && (*crd)["status"].is_object() && (*crd)["status"]["conditions"].is_array()) {
-        for (const auto& c : (*crd)["status"]["conditions"]) {
-          if (c.is_object() && c.value("type", "") == "Established" &&
-              c.value("status", "") == "True") {
-            established = true;
-          }
-        }
-      }
-      if (established) break;
-      if (env_.clock.now() >= deadline) {
-        st.results.restore_warning("CRD " + name + " not Established within 60s");
-        break;
-      }
-      co_await env_.clock.sleep_for(std::chrono::milliseconds(250));
-    }
-  }
+  auto warnings = co_await wait_until_established(env_.rest, env_.clock, st.created_crds,
+                                                  std::chrono::seconds(60));
+  for (auto& w : warnings) st.results.restore_warning(std::move(w));
+  // Their resources appear in discovery only now.
   auto discovered = co_await kube::discover(env_.rest.http());
   if (discovered) {
     st.discovery = std::move(*discovered);
@@ -488,7 +149,7 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
     for (const std::string& rg : restore_order(st.spool->group_resources())) {
       if (interrupted_) break;
       co_await restore_type(rg);
-      if (rg == kCrds && !st.created_crds.empty()) co_await wait_for_crds();
+      if (rg == kCrdsResource && !st.created_crds.empty()) co_await wait_for_crds();
     }
     if (st.hooks_pending > 0 && env_.milestone) {
       env_.milestone(fmt::format("waiting for the exec hooks of {} pods", st.hooks_pending));

@@ -1,0 +1,53 @@
+// RestoreRunner's working state, shared by its two halves: restore_runner.cc (the run: spool,
+// types in order, hooks, records) and restore_items.cc (one object: filter, transform,
+// create, existing objects). Private to src/restore.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "backup/backup_log.h"
+#include "hooks/hook_runner.h"
+#include "hooks/hook_tracker.h"
+#include "hooks/restore_planner.h"
+#include "kube/discovery.h"
+#include "restore/archive_spool.h"
+#include "restore/object_transform.h"
+#include "restore/pod_exec_hooks.h"
+#include "restore/restore_results.h"
+#include "restore/restore_runner.h"
+
+namespace stillpoint::restore {
+
+inline const std::string kCrdsResource = "customresourcedefinitions.apiextensions.k8s.io";
+
+struct RestoreRunner::State {
+  State(const hooks::RestoreSpec& spec, core::Duration limit) : planner(spec, limit) {}
+
+  hooks::RestorePlanner planner;
+  kube::DiscoveryResult discovery;
+  std::unique_ptr<ArchiveSpool> spool;
+  std::unique_ptr<backup::BackupLog> log;
+  RestoreResults results;
+  TransformContext transform;
+  bool include_cluster_resources = true;
+  std::set<std::string> namespaces_ready;
+  std::vector<std::string> created_crds;
+
+  hooks::HookTracker tracker;
+  std::unique_ptr<hooks::HookRunner> runner;
+  std::unique_ptr<PodExecHooks> pod_hooks;
+  std::map<std::string, hooks::PlannedExecHook> planned;  // for the log's hook lines
+  size_t hooks_pending = 0;
+  std::unique_ptr<boost::asio::steady_timer> hooks_done;
+
+  RestoreStatus status;
+  RestoreProgress progress;
+};
+
+}  // namespace stillpoint::restore
