@@ -1,16 +1,10 @@
 // `stillpoint backup create NAME`: flags (or a Backup object from --from-file) become a
 // velero.io/v1 Backup spec, validated by the same parser as `hooks plan`, then BackupRunner
 // runs it against the kubeconfig's cluster into the backup location.
-#include <unistd.h>
-
-#include <csignal>
 #include <cstdio>
 #include <optional>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -20,6 +14,7 @@
 #include "cli/backup_commands.h"
 #include "cli/cluster_flags.h"
 #include "cli/exit_codes.h"
+#include "cli/run_operation.h"
 #include "core/documents.h"
 #include "core/selector_string.h"
 #include "hooks/clock.h"
@@ -162,63 +157,26 @@ int run_create(const CreateOptions& options) {
   kube::RestClient rest(*http);
   kube::WebSocketPodExec exec(*http);
   hooks::SteadyClock clock;
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  const bool tty = stderr_is_tty();
   backup::BackupEnvironment env{rest, exec, clock, **store, pool.get_executor(),
-                                [tty](const std::string& line) {
-                                  std::fprintf(stderr, "%s%s\n", tty ? "\r\x1b[K" : "",
-                                               line.c_str());
-                                }};
+                                milestone_printer(tty)};
   backup::BackupRunner runner(env, std::move(*request));
-
-  std::optional<core::Result<backup::BackupOutcome>> result;
-  std::exception_ptr crashed;
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  int signal_number = 0;
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    signal_number = sig;
-    std::fprintf(stderr,
-                 "%sinterrupted: no new ItemBlocks; finishing the post hooks of started ones\n",
-                 tty ? "\r\x1b[K" : "");
-    runner.interrupt();
-  });
-  // On a terminal, one progress line redrawn every second.
-  asio::steady_timer ticker(io);
-  const auto started = std::chrono::steady_clock::now();
-  std::function<void()> tick = [&]() {
-    ticker.expires_after(std::chrono::seconds(1));
-    ticker.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
-      const backup::BackupProgress p = runner.progress();
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "\r\x1b[Kitems %zu/%zu, ItemBlocks %zu/%zu, hooks running %zu, %.0fs",
-                   p.items_backed_up, p.items_total, p.blocks_done, p.blocks_total,
-                   p.hooks_running, elapsed);
-      tick();
-    });
-  };
-  if (tty) tick();
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> { result.emplace(co_await runner.run()); },
-      [&](std::exception_ptr e) {
-        crashed = e;
-        signals.cancel();
-        ticker.cancel();
-        io.stop();
+  auto run = run_operation<backup::BackupOutcome>(
+      io, runner, tty, "no new ItemBlocks; finishing the post hooks of started ones",
+      [&runner](double elapsed) {
+        const backup::BackupProgress p = runner.progress();
+        return fmt::format("items {}/{}, ItemBlocks {}/{}, hooks running {}, {:.0f}s",
+                           p.items_backed_up, p.items_total, p.blocks_done, p.blocks_total,
+                           p.hooks_running, elapsed);
       });
-  io.run();
   pool.join();
-  if (tty) std::fprintf(stderr, "\r\x1b[K");
-  if (crashed) std::rethrow_exception(crashed);
+  auto& result = run.result;
   if (!result || !*result) {
     error_line(result ? (*result).error().message : "backup did not finish");
-    return signal_number ? kExitInterrupted : kExitFailed;
+    return run.signal_number ? kExitInterrupted : kExitFailed;
   }
   const backup::BackupOutcome& outcome = **result;
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = run.seconds;
   if (options.output == "json") {
     std::printf("%s\n", outcome.object.dump(2).c_str());
   } else {

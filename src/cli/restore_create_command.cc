@@ -1,17 +1,11 @@
 // `stillpoint restore create [NAME] --from-backup BACKUP`: flags (or a Restore object from
 // --from-file) become a velero.io/v1 Restore spec, validated by the same parser as
 // `hooks plan`, then RestoreRunner restores the backup into the kubeconfig's cluster.
-#include <unistd.h>
-
-#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <optional>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -21,6 +15,7 @@
 #include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
 #include "cli/restore_commands.h"
+#include "cli/run_operation.h"
 #include "core/documents.h"
 #include "core/go_duration.h"
 #include "core/selector_string.h"
@@ -203,63 +198,28 @@ int run_create(const CreateOptions& options) {
   kube::RestClient rest(*http);
   kube::WebSocketPodExec exec(*http);
   hooks::SteadyClock clock;
-  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  const bool tty = stderr_is_tty();
   restore::RestoreEnvironment env{rest, exec, clock, **store, pool.get_executor(),
-                                  [tty](const std::string& line) {
-                                    std::fprintf(stderr, "%s%s\n", tty ? "\r\x1b[K" : "",
-                                                 line.c_str());
-                                  }};
+                                  milestone_printer(tty)};
   const std::string name = request->name;
   restore::RestoreRunner runner(env, std::move(*request));
-  std::optional<core::Result<restore::RestoreOutcome>> result;
-  std::exception_ptr crashed;
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  int signal_number = 0;
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
-    if (ec) return;
-    signal_number = sig;
-    std::fprintf(stderr,
-                 "%sinterrupted: no new objects; hooks still waiting are given up, running ones "
-                 "finish\n",
-                 tty ? "\r\x1b[K" : "");
-    runner.interrupt();
-  });
-  asio::steady_timer ticker(io);
-  const auto started = std::chrono::steady_clock::now();
-  std::function<void()> tick = [&]() {
-    ticker.expires_after(std::chrono::seconds(1));
-    ticker.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
-      const restore::RestoreProgress p = runner.progress();
-      const double elapsed =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "\r\x1b[Kitems %zu/%zu, pods waiting for hooks %zu, hooks running %zu, %.0fs",
-                   p.items_done, p.items_total, p.pods_waiting_for_hooks, p.hooks_running,
-                   elapsed);
-      tick();
-    });
-  };
-  if (tty) tick();
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { result.emplace(co_await runner.run()); },
-      [&](std::exception_ptr e) {
-        crashed = e;
-        signals.cancel();
-        ticker.cancel();
-        io.stop();
+  auto run = run_operation<restore::RestoreOutcome>(
+      io, runner, tty, "no new objects; hooks still waiting are given up, running ones finish",
+      [&runner](double elapsed) {
+        const restore::RestoreProgress p = runner.progress();
+        return fmt::format("items {}/{}, pods waiting for hooks {}, hooks running {}, {:.0f}s",
+                           p.items_done, p.items_total, p.pods_waiting_for_hooks,
+                           p.hooks_running, elapsed);
       });
-  io.run();
   pool.join();
-  if (tty) std::fprintf(stderr, "\r\x1b[K");
-  if (crashed) std::rethrow_exception(crashed);
+  auto& result = run.result;
   if (!result || !*result) {
     std::fprintf(stderr, "error: %s\n",
                  result ? (*result).error().message.c_str() : "restore did not finish");
-    return signal_number ? kExitInterrupted : kExitFailed;
+    return run.signal_number ? kExitInterrupted : kExitFailed;
   }
   const restore::RestoreOutcome& outcome = **result;
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double seconds = run.seconds;
   if (options.output == "json") {
     std::printf("%s\n", outcome.object.dump(2).c_str());
   } else {

@@ -49,18 +49,6 @@ HookRecord not_executed(const hooks::Pod& pod,
   return r;
 }
 
-hooks::PlannedExecHook as_exec_hook(const PlannedRestoreExecHook& h) {
-  hooks::PlannedExecHook e;
-  e.name = h.name;
-  e.source = h.source;
-  e.index = h.index;
-  e.container = h.container;
-  e.command = h.command;
-  e.on_error = h.on_error;
-  e.timeout = h.exec_timeout;
-  return e;
-}
-
 bool is_up(const hooks::Pod& pod, const Group& g) {
   const auto it = pod.container_statuses.find(g.container);
   if (it == pod.container_statuses.end()) return false;
@@ -102,6 +90,18 @@ asio::awaitable<std::optional<Change>> next_change(kube::RestClient& rest,
 }
 
 }  // namespace
+
+hooks::PlannedExecHook as_exec_hook(const hooks::PlannedRestoreExecHook& h) {
+  hooks::PlannedExecHook e;
+  e.name = h.name;
+  e.source = h.source;
+  e.index = h.index;
+  e.container = h.container;
+  e.command = h.command;
+  e.on_error = h.on_error;
+  e.timeout = h.exec_timeout;
+  return e;
+}
 
 void PodExecHooks::stop() {
   stopped_ = true;

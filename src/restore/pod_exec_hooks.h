@@ -24,6 +24,10 @@
 
 namespace stillpoint::restore {
 
+// A restore exec hook as the HookRunner runs it (its execTimeout is the run's timeout); the
+// log's hook lines describe hooks in this form too.
+hooks::PlannedExecHook as_exec_hook(const hooks::PlannedRestoreExecHook& hook);
+
 struct PodHooksOutcome {
   bool failed = false;  // some hook failed or was not executed: the restore is PartiallyFailed
 };

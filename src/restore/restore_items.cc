@@ -181,16 +181,8 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
       hooks::Pod hook_pod = as_created ? std::move(*as_created) : *pod;
       hook_pod.namespace_name = target_ns;
       for (const auto& h : plan.exec) {
-        hooks::PlannedExecHook e;
-        e.name = h.name;
-        e.source = h.source;
-        e.index = h.index;
-        e.container = h.container;
-        e.command = h.command;
-        e.on_error = h.on_error;
-        e.timeout = h.exec_timeout;
         st.planned[hook_pod.key() + "/" + h.container + "/" + std::to_string(h.index) + "/" +
-                   h.name] = std::move(e);
+                   h.name] = as_exec_hook(h);
       }
       ++st.hooks_pending;
       const auto created_at = env_.clock.now();
