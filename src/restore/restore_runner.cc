@@ -181,7 +181,11 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
     status.phase = st.results.errors() > 0 || status.items_failed > 0 ? Phase::PartiallyFailed
                                                                       : Phase::Completed;
   }
-  status.errors = st.results.errors() + (status.phase == Phase::Failed ? 1 : 0);
+  // The failure reason is one of the restore's errors: listed in the results as well, so that
+  // `restore describe` shows it under Errors (it said "Errors (1): <none>", found by
+  // tests/e2e/restore_e2e_test.cc).
+  if (status.phase == Phase::Failed) st.results.restore_error(status.failure_reason);
+  status.errors = st.results.errors();
   status.warnings = st.results.warnings();
   st.log->info("restore finished",
                {{"phase", backup::to_string(status.phase)},
