@@ -11,6 +11,13 @@ void add_cluster_flags(CLI::App& command, ClusterFlags& flags) {
                      "Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then the "
                      "in-cluster service account)");
   command.add_option("--context", flags.context, "Kubeconfig context (default: current-context)");
+  command.add_option("--client-qps", flags.qps,
+                     "Requests per second to the API server, sustained (0: no limit)")
+      ->check(CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  command.add_option("--client-burst", flags.burst, "Requests allowed at once above --client-qps")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
 }
 
 core::Result<std::shared_ptr<kube::HttpClient>> connect(const ClusterFlags& flags,
@@ -20,7 +27,10 @@ core::Result<std::shared_ptr<kube::HttpClient>> connect(const ClusterFlags& flag
   if (!flags.context.empty()) options.context = flags.context;
   auto config = kube::load_client_config(options);
   if (!config) return core::unexpected(config.error());
-  return kube::HttpClient::create(std::move(executor), std::move(*config));
+  kube::TransportOptions transport;
+  transport.qps = flags.qps;
+  transport.burst = flags.burst;
+  return kube::HttpClient::create(std::move(executor), std::move(*config), transport);
 }
 
 }  // namespace stillpoint::cli

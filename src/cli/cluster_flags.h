@@ -3,6 +3,8 @@
 // I/O executor.
 #pragma once
 
+#include "kube/rate_limiter.h"
+
 #include <memory>
 #include <string>
 
@@ -20,6 +22,10 @@ namespace stillpoint::cli {
 struct ClusterFlags {
   std::string kubeconfig;
   std::string context;
+  // The client's token bucket (client-go's, Velero's --client-qps/--client-burst); qps 0 =
+  // unlimited. Commands choose their defaults: a restore sends one request per object.
+  double qps = kube::kDefaultQps;
+  int burst = kube::kDefaultBurst;
 };
 
 void add_cluster_flags(CLI::App& command, ClusterFlags& flags);

@@ -48,7 +48,10 @@ struct CreateOptions {
   size_t workers = restore::kDefaultRestoreWorkers;
   std::string storage;
   std::string output = "text";
-  ClusterFlags cluster;
+  // A restore sends one create per object: at client-go's 100/s a 10,000-object restore would
+  // take 100 s for nothing (docs/performance.md). The API server's own priority and fairness
+  // protects it; lower the limit with --client-qps where it does not.
+  ClusterFlags cluster{.kubeconfig = {}, .context = {}, .qps = 5000, .burst = 5000};
 };
 
 core::Error invalid(std::string message) {

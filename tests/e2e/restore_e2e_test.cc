@@ -2,13 +2,20 @@
 // here with libarchive in Velero's layout, as another tool would) restored into kubesim, whose
 // pods run real processes, so injected init containers and exec hooks really run. Then what
 // `restore get | describe | logs` report about it.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include "e2e_fixture.h"
+
+extern char** environ;
 
 namespace stillpoint::e2e {
 namespace {
@@ -408,6 +415,46 @@ TEST_F(RestoreE2eTest, HookOfAContainerThatNeverStartsIsNotExecutedAfterTheWait)
   const json pod = kget("w", "pod/stuck");
   ASSERT_FALSE(pod.is_null());
   EXPECT_EQ(pod["spec"]["initContainers"][0]["name"], "wait");
+}
+
+// SIGINT while a hook waits for a container that never starts: the wait is given up at once
+// (not after --hook-wait-timeout), the hook is NotExecuted, the restore is recorded Failed,
+// and the exit code is 130.
+TEST_F(RestoreE2eTest, InterruptGivesUpWaitingHooksAndRecordsTheRestore) {
+  apply(ns_yaml("i") +
+        pod_yaml("i", "stuck", exec_hook("echo never"),
+                 "  initContainers:\n  - {name: wait, image: debian, command: [sleep, '3602']}\n"));
+  backup("b7", "i");
+  delete_namespace("i");
+
+  std::vector<std::string> args{STILLPOINT_BINARY, "restore", "create", "r7", "--from-backup",
+                                "b7", "--hook-wait-timeout", "10m",
+                                "--kubeconfig=" + sim_.server().kubeconfig_path().string(),
+                                "--storage=" + storage_.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const auto started = SteadyClock::now();
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  // The pod exists: its hook is waiting for container "app".
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] { return !kget("i", "pod/stuck").is_null(); }, std::chrono::seconds(60)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_LT(SteadyClock::now() - started, std::chrono::seconds(90));
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+
+  const json restore = restore_object("r7");
+  EXPECT_EQ(restore["status"]["phase"], "Failed");
+  EXPECT_NE(restore["status"].value("failureReason", "").find("interrupted"), std::string::npos);
+  const json hook = hook_of(restore, "stuck");
+  EXPECT_EQ(hook["result"], "NotExecuted");
+  EXPECT_NE(hook.value("error", "").find("the restore was interrupted"), std::string::npos)
+      << hook.dump();
 }
 
 // Restoring onto objects that exist: policy none skips them all and warns about the one that
