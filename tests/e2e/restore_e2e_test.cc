@@ -457,6 +457,53 @@ TEST_F(RestoreE2eTest, InterruptGivesUpWaitingHooksAndRecordsTheRestore) {
       << hook.dump();
 }
 
+// A CRD and one of its custom resources: the CRD is created first (its priority), the restore
+// waits for it to be Established and re-discovers, then creates the custom resource, which
+// the discovery made at the start of the restore did not know.
+TEST_F(RestoreE2eTest, CustomResourcesFollowTheirRestoredDefinition) {
+  const std::string crd = R"(apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+)";
+  apply(crd);
+  const CommandResult w = sim_.kubectl(
+      {"wait", "--for=condition=Established", "crd/gadgets.example.com", "--timeout=60s"});
+  ASSERT_EQ(w.exit_code, 0) << w.describe();
+  apply(ns_yaml("c") +
+        "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g1, namespace: c}\n"
+        "spec: {size: 3}\n");
+  const CommandResult b = stillpoint({"backup", "create", "b8", "--include-namespaces", "c",
+                                      "--include-cluster-resources=true"});
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  delete_namespace("c");
+  const CommandResult d = sim_.kubectl({"delete", "crd", "gadgets.example.com"});
+  ASSERT_EQ(d.exit_code, 0) << d.describe();
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] { return kget("", "crd/gadgets.example.com").is_null(); }, std::chrono::seconds(60)));
+
+  const CommandResult r = stillpoint({"restore", "create", "r8", "--from-backup", "b8",
+                                      "--include-namespaces", "c",
+                                      "--include-cluster-resources=true"});
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_FALSE(kget("", "crd/gadgets.example.com").is_null());
+  const json gadget = kget("c", "gadget/g1");
+  ASSERT_FALSE(gadget.is_null()) << logs("r8");
+  EXPECT_EQ(gadget["spec"]["size"], 3);
+  EXPECT_EQ(gadget["metadata"]["labels"]["velero.io/restore-name"], "r8");
+  EXPECT_EQ(restore_object("r8")["status"]["progress"]["itemsFailed"], 0);
+}
+
 // Restoring onto objects that exist: policy none skips them all and warns about the one that
 // differs; policy update puts the backup's data back.
 TEST_F(RestoreE2eTest, ExistingObjectsAreSkippedOrUpdatedByPolicy) {
