@@ -49,6 +49,25 @@ nlohmann::json hook_result_json(const hooks::HookRecord& r) {
   return j;
 }
 
+void add_outcome_fields(nlohmann::json& status,
+                        std::chrono::system_clock::time_point completion,
+                        const std::string& failure_reason,
+                        const std::vector<std::string>& validation_errors,
+                        const hooks::HookStatus& hook_status,
+                        const std::vector<hooks::HookRecord>& hook_results) {
+  status["hookStatus"] = {{"hooksAttempted", hook_status.hooks_attempted},
+                          {"hooksFailed", hook_status.hooks_failed},
+                          {"hooksSkipped", hook_status.hooks_skipped}};
+  if (completion.time_since_epoch().count() != 0) {
+    status["completionTimestamp"] = rfc3339(completion);
+  }
+  if (!failure_reason.empty()) status["failureReason"] = failure_reason;
+  if (!validation_errors.empty()) status["validationErrors"] = validation_errors;
+  nlohmann::json results = nlohmann::json::array();
+  for (const auto& r : hook_results) results.push_back(hook_result_json(r));
+  status["hookResults"] = std::move(results);
+}
+
 nlohmann::json backup_object(const BackupRequest& request, const BackupStatus& s) {
   nlohmann::json status = {
       {"version", 1},
@@ -59,19 +78,9 @@ nlohmann::json backup_object(const BackupRequest& request, const BackupStatus& s
       {"progress", {{"totalItems", s.total_items}, {"itemsBackedUp", s.items_backed_up}}},
       {"errors", s.errors},
       {"warnings", s.warnings},
-      {"hookStatus",
-       {{"hooksAttempted", s.hook_status.hooks_attempted},
-        {"hooksFailed", s.hook_status.hooks_failed},
-        {"hooksSkipped", s.hook_status.hooks_skipped}}},
   };
-  if (s.completion.time_since_epoch().count() != 0) {
-    status["completionTimestamp"] = rfc3339(s.completion);
-  }
-  if (!s.failure_reason.empty()) status["failureReason"] = s.failure_reason;
-  if (!s.validation_errors.empty()) status["validationErrors"] = s.validation_errors;
-  nlohmann::json results = nlohmann::json::array();
-  for (const auto& r : s.hook_results) results.push_back(hook_result_json(r));
-  status["hookResults"] = std::move(results);
+  add_outcome_fields(status, s.completion, s.failure_reason, s.validation_errors, s.hook_status,
+                     s.hook_results);
   return {
       {"apiVersion", "velero.io/v1"},
       {"kind", "Backup"},

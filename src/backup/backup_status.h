@@ -39,6 +39,15 @@ std::string rfc3339(std::chrono::system_clock::time_point t);
 
 nlohmann::json hook_result_json(const hooks::HookRecord& record);
 
+// The status fields a Backup and a Restore object share once the run ends: hookStatus and
+// hookResults[], completionTimestamp (when set), failureReason and validationErrors (when any).
+void add_outcome_fields(nlohmann::json& status,
+                        std::chrono::system_clock::time_point completion,
+                        const std::string& failure_reason,
+                        const std::vector<std::string>& validation_errors,
+                        const hooks::HookStatus& hook_status,
+                        const std::vector<hooks::HookRecord>& hook_results);
+
 nlohmann::json backup_object(const BackupRequest& request, const BackupStatus& status);
 
 }  // namespace stillpoint::backup

@@ -17,19 +17,9 @@ nlohmann::json restore_object(const RestoreRequest& request, const RestoreStatus
         {"itemsFailed", s.items_failed}}},
       {"errors", s.errors},
       {"warnings", s.warnings},
-      {"hookStatus",
-       {{"hooksAttempted", s.hook_status.hooks_attempted},
-        {"hooksFailed", s.hook_status.hooks_failed},
-        {"hooksSkipped", s.hook_status.hooks_skipped}}},
   };
-  if (s.completion.time_since_epoch().count() != 0) {
-    status["completionTimestamp"] = backup::rfc3339(s.completion);
-  }
-  if (!s.failure_reason.empty()) status["failureReason"] = s.failure_reason;
-  if (!s.validation_errors.empty()) status["validationErrors"] = s.validation_errors;
-  nlohmann::json results = nlohmann::json::array();
-  for (const auto& r : s.hook_results) results.push_back(backup::hook_result_json(r));
-  status["hookResults"] = std::move(results);
+  backup::add_outcome_fields(status, s.completion, s.failure_reason, s.validation_errors,
+                             s.hook_status, s.hook_results);
   nlohmann::json spec = request.spec;
   spec["backupName"] = request.backup_name;
   return {
