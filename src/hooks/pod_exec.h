@@ -14,11 +14,18 @@
 //   session, and completes with ErrorCode::Cancelled.
 // - stdout and stderr are captured up to `output_limit` bytes each; the rest is dropped and
 //   marked truncated, so a chatty hook cannot exhaust memory.
+// - Streaming (volume data): with `stdout_sink`, stdout is handed over chunk by chunk instead
+//   of captured, and no more is read until the sink's awaitable completes — a slow sink slows
+//   the remote process down (backpressure), memory stays bounded. With `stdin_source`, stdin
+//   is pulled from it until it yields an empty string (then stdin is closed). An error from
+//   either ends the session (the remote process is killed) and is the result.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -29,12 +36,19 @@ namespace stillpoint::hooks {
 
 inline constexpr size_t kDefaultExecOutputLimit = 64 * 1024;
 
+// Receives one piece of the command's stdout; awaited before more is read.
+using ExecSink = std::function<boost::asio::awaitable<core::Status>(std::string_view)>;
+// Yields the next piece of stdin; an empty string ends it.
+using ExecSource = std::function<boost::asio::awaitable<core::Result<std::string>>()>;
+
 struct ExecRequest {
   std::string namespace_name;
   std::string pod;
   std::string container;
   std::vector<std::string> command;
-  std::optional<std::string> stdin_data;  // nullopt: no stdin stream
+  std::optional<std::string> stdin_data;  // nullopt: no stdin stream (unless stdin_source)
+  ExecSource stdin_source;                // streamed stdin; excludes stdin_data
+  ExecSink stdout_sink;                   // streamed stdout: not captured in ExecResult
   size_t output_limit = kDefaultExecOutputLimit;
 };
 

@@ -21,7 +21,7 @@ std::string exec_target(const hooks::ExecRequest& request) {
   if (!request.container.empty()) {
     params.emplace_back("container", request.container);
   }
-  if (request.stdin_data) {
+  if (request.stdin_data || request.stdin_source) {
     params.emplace_back("stdin", "true");
   }
   params.emplace_back("stdout", "true");

@@ -6,6 +6,7 @@
 // Internal to src/kube: includes Beast's WebSocket headers; only .cc files and tests use it.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -57,9 +58,10 @@ struct ReadEnd {
   core::Status decode = core::ok();
 };
 
-// `ws` and `output` outlive the call (owned by run_exec_session's frame).
+// `ws`, `output` and `sink` outlive the call (owned by run_exec_session's frame). With a
+// sink, stdout messages go to it, and the next read waits for it: backpressure.
 template <class Ws>
-asio::awaitable<ReadEnd> read_output(Ws& ws, ExecOutput& output) {
+asio::awaitable<ReadEnd> read_output(Ws& ws, ExecOutput& output, const hooks::ExecSink& sink) {
   co_await asio::this_coro::throw_if_cancelled(false);
   beast::flat_buffer buffer;
   for (;;) {
@@ -69,37 +71,77 @@ asio::awaitable<ReadEnd> read_output(Ws& ws, ExecOutput& output) {
       co_return ReadEnd{ec == websocket::error::closed, ec, core::ok()};
     }
     const auto data = buffer.cdata();
-    auto status =
-        output.on_message(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    const std::string_view message(static_cast<const char*>(data.data()), data.size());
+    if (sink && message.size() > 1 && static_cast<unsigned char>(message[0]) == kStdoutChannel) {
+      auto status = co_await sink(message.substr(1));
+      if (!status) {
+        beast::get_lowest_layer(ws).close();  // also stops a stdin writer beside us
+        co_return ReadEnd{false, {}, status};
+      }
+      continue;
+    }
+    auto status = output.on_message(message);
     if (!status) {
       co_return ReadEnd{false, {}, status};
     }
   }
 }
 
-template <class Ws>
-asio::awaitable<boost::system::error_code> write_stdin_messages(Ws& ws, std::string data) {
-  co_await asio::this_coro::throw_if_cancelled(false);
+// Where stdin comes from: a string given whole, or a source pulled piece by piece.
+struct StdinFeed {
+  std::string data;
   size_t offset = 0;
-  do {
-    const std::string message = stdin_message(std::string_view(data).substr(offset, kStdinChunk));
-    offset += kStdinChunk;
-    auto [ec, n] =
-        co_await ws.async_write(asio::buffer(message), asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-      co_return ec;
+  hooks::ExecSource source;
+  core::Status source_status = core::ok();  // the source's error, when it failed
+
+  // The next message's payload; empty at the end (or when the source failed).
+  asio::awaitable<std::string> next() {
+    if (!source) {
+      std::string piece = data.substr(std::min(offset, data.size()), kStdinChunk);
+      offset += kStdinChunk;
+      co_return piece;
     }
-  } while (offset < data.size());
+    auto piece = co_await source();
+    if (!piece) {
+      source_status = core::unexpected(piece.error());
+      co_return std::string();
+    }
+    co_return std::move(*piece);
+  }
+};
+
+template <class Ws>
+asio::awaitable<boost::system::error_code> write_stdin_messages(Ws& ws, StdinFeed& feed) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  for (;;) {
+    std::string piece = co_await feed.next();
+    if (!feed.source_status) {
+      co_return asio::error::operation_aborted;
+    }
+    if (piece.empty()) {
+      break;
+    }
+    // A source may yield more than one message may carry.
+    for (size_t offset = 0; offset < piece.size(); offset += kStdinChunk) {
+      const std::string message =
+          stdin_message(std::string_view(piece).substr(offset, kStdinChunk));
+      auto [ec, n] =
+          co_await ws.async_write(asio::buffer(message), asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        co_return ec;
+      }
+    }
+  }
   const std::string close = close_stdin_message();
   auto [ec, n] = co_await ws.async_write(asio::buffer(close), asio::as_tuple(asio::use_awaitable));
   co_return ec;
 }
 
 // Writes stdin in unfragmented messages of at most kStdinChunk, then (v5) FF 00. A failed
-// write closes the socket so that the reader running beside it stops too.
+// write (or source) closes the socket so that the reader running beside it stops too.
 template <class Ws>
-asio::awaitable<boost::system::error_code> write_stdin(Ws& ws, std::string data) {
-  auto ec = co_await write_stdin_messages(ws, std::move(data));
+asio::awaitable<boost::system::error_code> write_stdin(Ws& ws, StdinFeed& feed) {
+  auto ec = co_await write_stdin_messages(ws, feed);
   if (ec) {
     beast::get_lowest_layer(ws).close();
   }
@@ -157,7 +199,8 @@ asio::awaitable<void> session_body(websocket::stream<NextLayer>& ws,
     out->emplace(ExecSessionOutcome{core::unexpected(protocol.error()), http_status});
     co_return;
   }
-  if (request.stdin_data && *protocol == ExecProtocol::V4) {
+  const bool has_stdin = request.stdin_data || request.stdin_source;
+  if (has_stdin && *protocol == ExecProtocol::V4) {
     out->emplace(ExecSessionOutcome{
         core::unexpected(core::ErrorCode::InvalidArgument,
                          "exec: the server speaks v4.channel.k8s.io (Kubernetes before 1.30, or "
@@ -169,13 +212,20 @@ asio::awaitable<void> session_body(websocket::stream<NextLayer>& ws,
 
   ExecOutput output(request.output_limit);
   ReadEnd end;
-  if (request.stdin_data) {
+  StdinFeed feed;
+  if (has_stdin) {
     using namespace boost::asio::experimental::awaitable_operators;
+    feed.source = std::move(request.stdin_source);
+    if (request.stdin_data) feed.data = std::move(*request.stdin_data);
     auto both =
-        co_await (write_stdin(ws, std::move(*request.stdin_data)) && read_output(ws, output));
+        co_await (write_stdin(ws, feed) && read_output(ws, output, request.stdout_sink));
     end = std::get<1>(both);
   } else {
-    end = co_await read_output(ws, output);
+    end = co_await read_output(ws, output, request.stdout_sink);
+  }
+  if (!feed.source_status) {
+    out->emplace(ExecSessionOutcome{core::unexpected(feed.source_status.error()), http_status});
+    co_return;
   }
   if (!end.decode) {
     out->emplace(ExecSessionOutcome{core::unexpected(end.decode.error()), http_status});

@@ -81,6 +81,82 @@ TEST_F(PodExecTest, StdinIsDeliveredAndClosed) {
   EXPECT_EQ(r->stdout_data, "102407\n");
 }
 
+// Streamed stdout: every byte reaches the sink in order, none is captured, and the output cap
+// does not apply (volume data is gigabytes).
+TEST_F(PodExecTest, StdoutStreamsToSinkInOrder) {
+  auto req = request("v", {"sh", "-c", "seq 1 300000; echo done >&2"});
+  req.output_limit = 10;
+  std::string received;
+  size_t calls = 0;
+  req.stdout_sink = [&](std::string_view piece) -> asio::awaitable<core::Status> {
+    received.append(piece);
+    ++calls;
+    co_return core::ok();
+  };
+  auto r = env_.run(exec_->exec(req));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->exit_code, 0);
+  EXPECT_TRUE(r->stdout_data.empty());
+  EXPECT_EQ(r->stderr_data, "done\n");
+  std::string expected;
+  for (int i = 1; i <= 300000; ++i) expected += std::to_string(i) + "\n";
+  EXPECT_EQ(received.size(), expected.size());
+  EXPECT_TRUE(received == expected);
+  EXPECT_GT(calls, 1u);
+}
+
+// A sink that fails ends the session: the remote process is killed, the sink's error is the
+// result (a full backup location must not look like a finished copy).
+TEST_F(PodExecTest, SinkErrorEndsTheSession) {
+  auto req = request("v", {"sh", "-c", "while true; do head -c 65536 /dev/zero; done"});
+  size_t seen = 0;
+  req.stdout_sink = [&](std::string_view piece) -> asio::awaitable<core::Status> {
+    seen += piece.size();
+    if (seen > 1 << 20) co_return core::unexpected(ErrorCode::Internal, "disk full");
+    co_return core::ok();
+  };
+  auto r = env_.run(exec_->exec(req));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "disk full");
+}
+
+// Streamed stdin: pieces larger than one message are split, all arrive, stdin is closed at the
+// empty piece so the process ends.
+TEST_F(PodExecTest, StdinStreamsFromSource) {
+  auto req = request("v", {"sh", "-c", "cksum"});
+  int pieces = 0;
+  std::string all;
+  req.stdin_source = [&]() -> asio::awaitable<core::Result<std::string>> {
+    if (pieces == 40) co_return std::string();
+    std::string piece(100 * 1024 + pieces, static_cast<char>('a' + pieces % 26));
+    all += piece;
+    ++pieces;
+    co_return piece;
+  };
+  auto r = env_.run(exec_->exec(req));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->exit_code, 0);
+  auto local = request("v", {"cksum"});
+  local.stdin_data = all;
+  auto expected = env_.run(exec_->exec(local));
+  ASSERT_TRUE(expected) << expected.error().message;
+  EXPECT_EQ(r->stdout_data, expected->stdout_data);
+  EXPECT_NE(r->stdout_data.find(std::to_string(all.size())), std::string::npos) << r->stdout_data;
+}
+
+TEST_F(PodExecTest, SourceErrorEndsTheSession) {
+  auto req = request("v", {"sh", "-c", "cat > /dev/null; echo finished"});
+  int pieces = 0;
+  req.stdin_source = [&]() -> asio::awaitable<core::Result<std::string>> {
+    if (++pieces > 3) co_return core::unexpected(ErrorCode::Io, "checksum mismatch");
+    co_return std::string(1000, 'x');
+  };
+  auto r = env_.run(exec_->exec(req));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::Io);
+  EXPECT_EQ(r.error().message, "checksum mismatch");
+}
+
 TEST_F(PodExecTest, OutputIsCappedPerStream) {
   auto req = request("v", {"sh", "-c", "head -c 200000 /dev/zero; echo tail >&2"});
   req.output_limit = 1000;
