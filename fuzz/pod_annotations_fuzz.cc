@@ -2,7 +2,7 @@
 // "<selector byte><value>": the selector picks one of the hook annotation keys (or, past the
 // known keys, uses the value up to '=' as the key), so the fuzzer reaches every value parser.
 // Each pod is then planned for backup and restore; a pod object parsed from the whole input
-// is planned too.
+// is planned too, and its volumes selected for data backup (both modes).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,6 +11,7 @@
 #include "core/documents.h"
 #include "hooks/backup_planner.h"
 #include "hooks/restore_planner.h"
+#include "hooks/volume_selection.h"
 
 using namespace stillpoint;
 
@@ -72,6 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   plan(pod);
   if (auto docs = core::parse_documents(text, "fuzz")) {
     for (const auto& doc : *docs) {
+      (void)hooks::select_pod_volumes(doc.value, false);
+      (void)hooks::select_pod_volumes(doc.value, true);
       if (auto parsed = hooks::pod_from_json(doc.value, "fuzz")) {
         plan(*parsed);
       }
