@@ -1,5 +1,7 @@
 #include "archive/volume_stream.h"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 #include <zstd.h>
 
@@ -99,37 +101,45 @@ VolumeStreamDecoder::VolumeStreamDecoder() : state_(std::make_unique<State>()) {
 VolumeStreamDecoder::~VolumeStreamDecoder() = default;
 
 core::Status VolumeStreamDecoder::decode(std::string_view compressed, std::string& out) {
-  if (!compressed.empty()) state_->any_input = true;
-  ZSTD_inBuffer in{compressed.data(), compressed.size(), 0};
-  while (in.pos < in.size) {
+  while (!compressed.empty() || !state_->frame_done) {
+    const size_t before = out.size();
+    const size_t input_before = compressed.size();
+    if (auto s = decode_some(compressed, out, size_t{1} << 20); !s) return s;
+    if (out.size() == before && compressed.size() == input_before) break;  // needs more input
+  }
+  return core::ok();
+}
+
+core::Status VolumeStreamDecoder::decode_some(std::string_view& input, std::string& out,
+                                              size_t max_out) {
+  if (!input.empty()) state_->any_input = true;
+  size_t produced = 0;
+  while (produced < max_out) {
     if (state_->frame_done) {
-      return core::unexpected(core::ErrorCode::Io,
-                              "volume data: unexpected bytes after the end of the stream");
+      if (!input.empty()) {
+        return core::unexpected(core::ErrorCode::Io,
+                                "volume data: unexpected bytes after the end of the stream");
+      }
+      break;
     }
     const size_t start = out.size();
-    out.resize(start + ZSTD_DStreamOutSize());
+    out.resize(start + std::min(ZSTD_DStreamOutSize(), max_out - produced));
     ZSTD_outBuffer o{out.data() + start, out.size() - start, 0};
+    ZSTD_inBuffer in{input.data(), input.size(), 0};
     const size_t rc = ZSTD_decompressStream(state_->dctx, &o, &in);
     out.resize(start + o.pos);
+    input.remove_prefix(in.pos);
     if (ZSTD_isError(rc)) return core::unexpected(zstd_error(rc, "corrupt data"));
     state_->sha.update(std::string_view(out).substr(start));
     size_ += o.pos;
-    if (rc == 0) state_->frame_done = true;
-  }
-  // Output the decoder still holds although no input is left (a full output buffer above).
-  for (;;) {
-    if (state_->frame_done) break;
-    const size_t start = out.size();
-    out.resize(start + ZSTD_DStreamOutSize());
-    ZSTD_outBuffer o{out.data() + start, out.size() - start, 0};
-    ZSTD_inBuffer none{nullptr, 0, 0};
-    const size_t rc = ZSTD_decompressStream(state_->dctx, &o, &none);
-    out.resize(start + o.pos);
-    if (ZSTD_isError(rc)) return core::unexpected(zstd_error(rc, "corrupt data"));
-    state_->sha.update(std::string_view(out).substr(start));
-    size_ += o.pos;
-    if (rc == 0) state_->frame_done = true;
-    if (o.pos < o.size) break;  // nothing more without input
+    produced += o.pos;
+    if (rc == 0) {
+      state_->frame_done = true;
+      continue;
+    }
+    // No progress: the decoder needs more input than there is.
+    if (o.pos == 0 && in.pos == 0) break;
+    if (input.empty() && o.pos < o.size) break;
   }
   return core::ok();
 }

@@ -50,6 +50,11 @@ class VolumeStreamDecoder {
   // Appends the tar bytes `compressed` decodes to (possibly none yet) to `out`.
   // Errors (Io): corrupt data, a checksum that does not match, bytes after the frame.
   core::Status decode(std::string_view compressed, std::string& out);
+  // Bounded: decodes from the front of `input` (advancing it) until `out` grew by `max_out`
+  // bytes or nothing more comes out; call again (with the rest, or more) for the rest. A few
+  // compressed bytes may stand for megabytes, so this is what keeps a restore's memory
+  // bounded.
+  core::Status decode_some(std::string_view& input, std::string& out, size_t max_out);
   // At the end of the stored object. Errors (Io): the frame is incomplete (truncated).
   core::Status finish();
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -17,7 +18,9 @@
 #include "backup/backup_log.h"
 #include "backup/item_blocks.h"
 #include "backup/run_all.h"
+#include "backup/pod_volume_backup.h"
 #include "backup/resource_selection.h"
+#include "backup/volume_manifest.h"
 #include "core/go_duration.h"
 #include "core/json_fields.h"
 #include "hooks/backup_planner.h"
@@ -25,12 +28,21 @@
 #include "hooks/hook_tracker.h"
 #include "hooks/item_block_hooks.h"
 #include "hooks/pod.h"
+#include "hooks/volume_selection.h"
 #include "kube/discovery.h"
 
 namespace stillpoint::backup {
 
 namespace asio = boost::asio;
 using nlohmann::json;
+
+struct CollectedPod {
+  hooks::Pod pod;
+  hooks::PodBackupPlan plan;
+  std::string json;
+  std::vector<std::string> claims;
+  hooks::VolumeSelection volumes;  // whose data is copied between pre and post hooks
+};
 
 namespace {
 
@@ -42,12 +54,6 @@ bool excluded_from_backup(const core::Labels& labels) {
   return it != labels.end() && it->second == "true";
 }
 
-struct CollectedPod {
-  hooks::Pod pod;
-  hooks::PodBackupPlan plan;
-  std::string json;
-  std::vector<std::string> claims;
-};
 
 using core::string_at;
 
@@ -117,6 +123,8 @@ struct BackupRunner::State {
   std::unique_ptr<hooks::HookRunner> runner;
   int item_errors = 0;
   size_t items_total = 0;
+  std::vector<VolumeRecord> volume_records;
+  core::Status storage_failure = core::ok();  // the location failed mid-run: nothing published
 };
 
 BackupRunner::BackupRunner(BackupEnvironment env, BackupRequest request)
@@ -172,7 +180,10 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
             ++skipped;
             return core::ok();
           }
-          CollectedPod c{*pod, st.planner.plan(*pod), item.dump(), claims_of(item)};
+          auto volumes =
+              hooks::select_pod_volumes(item, request_.default_volumes_to_fs_backup);
+          CollectedPod c{*pod, st.planner.plan(*pod), item.dump(), claims_of(item),
+                         std::move(volumes)};
           st.collected.push_back(std::move(c));
           return core::ok();
         };
@@ -238,6 +249,7 @@ asio::awaitable<void> BackupRunner::block_worker(size_t) {
         auto s = co_await st.sink->add(std::move(key), std::move(text), std::move(kind_key));
         if (!s) co_return s;
         ++progress_.items_backed_up;
+        if (auto v = co_await back_up_volumes(c); !v) co_return v;
       }
       for (const std::string& claim_key : layout.claims) {
         if (auto s = co_await write_claim(claim_key); !s) co_return s;
@@ -260,6 +272,46 @@ asio::awaitable<void> BackupRunner::block_worker(size_t) {
     }
     ++progress_.blocks_done;
   }
+}
+
+// The pod's selected volumes, one after another, while its pre hooks' effect holds.
+asio::awaitable<core::Status> BackupRunner::back_up_volumes(const CollectedPod& c) {
+  State& st = *state_;
+  if (c.volumes.volumes.empty()) co_return core::ok();
+  const json where = {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}};
+  if (c.pod.phase != "Running") {
+    st.log->warning("pod volume data not copied: the pod is " +
+                        (c.pod.phase.empty() ? std::string("not running") : c.pod.phase),
+                    where);
+    co_return core::ok();
+  }
+  for (const hooks::PodVolume& v : c.volumes.volumes) {
+    VolumeBackupContext ctx{env_.exec, env_.clock, env_.store, env_.pool, request_.name,
+                            std::chrono::duration_cast<core::Duration>(request_.volume_timeout)};
+    ++progress_.volumes_running;
+    VolumeBackupOutcome outcome =
+        co_await back_up_pod_volume(ctx, c.pod.namespace_name, c.pod.name, v);
+    --progress_.volumes_running;
+    const VolumeRecord& r = outcome.record;
+    json fields = where;
+    fields["volume"] = r.volume;
+    if (r.completed()) {
+      fields["bytes"] = r.size;
+      fields["sha256"] = r.sha256;
+      st.log->info("pod volume backed up", fields);
+    } else {
+      fields["error"] = r.error;
+      st.log->error("pod volume not backed up", fields);
+    }
+    st.volume_records.push_back(r);
+    if (!outcome.storage_error) {
+      if (st.storage_failure) st.storage_failure = outcome.storage_error;
+      // Stop everything (post hooks still run); posted, since interrupt() cancels this worker.
+      asio::post(co_await asio::this_coro::executor, [this] { interrupt(); });
+      co_return outcome.storage_error;
+    }
+  }
+  co_return core::ok();
 }
 
 // Every other selected resource streams straight into the tarball, page by page.
@@ -418,6 +470,11 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   for (const auto& w : request_.spec_warnings) st.log->warning(w);
   for (const auto& w : st.discovery.warnings) st.log->warning(w);
   for (const CollectedPod& c : st.collected) {
+    for (const auto& w : c.volumes.warnings) {
+      st.log->warning(w, {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}});
+    }
+  }
+  for (const CollectedPod& c : st.collected) {
     for (const auto& f : c.plan.findings.errors) {
       st.log->warning("hook problem: " + f.message,
                       {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}});
@@ -449,6 +506,19 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     }
   }
   st.items_total += st.claims.size() + st.volumes_written.size();
+  if (!st.storage_failure) {
+    // The location failed (e.g. it is full): a backup missing data must not be published,
+    // nor look complete. What was written goes; the error says why.
+    (void)st.sink->finish();
+    (void)st.log->finish();
+    st.sink.reset();
+    (void)env_.store.remove_prefix(backup_prefix(name));
+    co_return core::unexpected(
+        st.storage_failure.error().code,
+        "the backup location " + env_.store.describe() +
+            " failed while writing pod volume data: " + st.storage_failure.error().message +
+            "; the backup was not published (post hooks ran)");
+  }
 
   // Metadata, then the backup object last: that is what publishes the backup.
   const auto records = st.tracker.records();
@@ -473,6 +543,8 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
 
   status.hook_status = st.tracker.status();
   status.hook_results = records;
+  status.volumes_attempted = st.volume_records.size();
+  for (const auto& r : st.volume_records) status.volumes_completed += r.completed() ? 1 : 0;
   status.items_backed_up = st.sink->items();
   status.total_items = std::max(st.items_total, status.items_backed_up);
   status.completion = env_.clock.now();
@@ -495,6 +567,11 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   status.warnings = st.log->warnings();
 
   if (auto s = st.log->finish(); !s) co_return core::unexpected(s.error());
+  if (!st.volume_records.empty()) {
+    if (auto s = write_volume_manifest(env_.store, name, st.volume_records); !s) {
+      co_return core::unexpected(s.error());
+    }
+  }
   if (archived) {
     json list = json::object();
     for (const auto& [kind, keys] : st.sink->resource_list()) list[kind] = keys;

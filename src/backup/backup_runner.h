@@ -38,6 +38,7 @@ struct BackupProgress {
   size_t blocks_done = 0;
   size_t hooks_running = 0;
   size_t items_total = 0;  // known so far: grows as lists are read
+  size_t volumes_running = 0;  // pod volume copies in flight
 };
 
 struct BackupEnvironment {
@@ -55,6 +56,8 @@ struct BackupOutcome {
   nlohmann::json object;  // what velero-backup.json holds
   bool interrupted = false;
 };
+
+struct CollectedPod;  // a pod to back up, with its hook plan and volumes (backup_runner.cc)
 
 class BackupRunner {
  public:
@@ -74,6 +77,7 @@ class BackupRunner {
  private:
   struct State;
   boost::asio::awaitable<core::Status> collect_block_items();
+  boost::asio::awaitable<core::Status> back_up_volumes(const CollectedPod& pod);
   boost::asio::awaitable<void> block_worker(size_t worker);
   boost::asio::awaitable<core::Status> stream_other_resources();
   boost::asio::awaitable<core::Status> write_claim(const std::string& key);

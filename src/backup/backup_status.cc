@@ -79,6 +79,11 @@ nlohmann::json backup_object(const BackupRequest& request, const BackupStatus& s
       {"errors", s.errors},
       {"warnings", s.warnings},
   };
+  if (s.volumes_attempted > 0) {
+    status["podVolumeBackups"] = {{"attempted", s.volumes_attempted},
+                                  {"completed", s.volumes_completed},
+                                  {"failed", s.volumes_attempted - s.volumes_completed}};
+  }
   add_outcome_fields(status, s.completion, s.failure_reason, s.validation_errors, s.hook_status,
                      s.hook_results);
   return {

@@ -32,6 +32,10 @@ struct BackupStatus {
   std::vector<std::string> validation_errors;
   hooks::HookStatus hook_status;
   std::vector<hooks::HookRecord> hook_results;
+  // Pod volume data (volume_manifest.h holds the details): volumes whose copy was attempted,
+  // and those that completed. Written as status.podVolumeBackups when any was attempted.
+  size_t volumes_attempted = 0;
+  size_t volumes_completed = 0;
 };
 
 // RFC 3339 in UTC with second precision, as Kubernetes writes timestamps.

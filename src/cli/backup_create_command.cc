@@ -121,6 +121,9 @@ core::Result<backup::BackupRequest> build_request(const CreateOptions& o) {
   if (spec.contains("includeClusterResources") && spec["includeClusterResources"].is_boolean()) {
     request.include_cluster_resources = spec["includeClusterResources"].get<bool>();
   }
+  if (spec.contains("defaultVolumesToFsBackup") && spec["defaultVolumesToFsBackup"].is_boolean()) {
+    request.default_volumes_to_fs_backup = spec["defaultVolumesToFsBackup"].get<bool>();
+  }
   request.item_block_workers = o.workers;
   request.strict_hooks = o.strict_hooks;
   return request;

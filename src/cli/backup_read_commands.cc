@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "backup/backup_catalog.h"
+#include "backup/volume_manifest.h"
 #include "cli/backup_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/object_fields.h"
@@ -65,6 +66,18 @@ int run_get(const ReadOptions& o) {
   return kExitOk;
 }
 
+// 1536 → "1.5 KiB": sizes for people.
+std::string human_bytes(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  size_t u = 0;
+  while (v >= 1024 && u + 1 < std::size(units)) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
+}
+
 int run_describe(const ReadOptions& o) {
   auto store = open(o);
   if (!store) return fail(store.error());
@@ -96,6 +109,11 @@ int run_describe(const ReadOptions& o) {
                      str(*b, "/status/hookStatus/hooksAttempted"),
                      str(*b, "/status/hookStatus/hooksFailed"),
                      str(*b, "/status/hookStatus/hooksSkipped"));
+  if (b->contains("/status/podVolumeBackups"_json_pointer)) {
+    out += fmt::format("Pod volumes:  {} of {} backed up\n",
+                       str(*b, "/status/podVolumeBackups/completed"),
+                       str(*b, "/status/podVolumeBackups/attempted"));
+  }
   out += fmt::format("Location:     {}\n", (*store)->describe());
   if (o.details) {
     Table hooks({"POD", "CONTAINER", "PHASE", "NAME", "SOURCE", "RESULT", "EXIT", "DURATION",
@@ -110,6 +128,16 @@ int run_describe(const ReadOptions& o) {
                      r.value("error", "")});
     }
     out += "\nHooks:\n" + (results.empty() ? std::string("  <none>\n") : hooks.render());
+    auto records = backup::read_volume_manifest(**store, o.name);
+    if (!records) return fail(records.error());
+    Table volumes({"POD", "VOLUME", "CONTAINER", "RESULT", "SIZE", "STORED", "SHA256", "ERROR"});
+    for (const auto& r : *records) {
+      volumes.add_row({r.pod_key(), r.volume, r.container, r.result,
+                       r.completed() ? human_bytes(r.size) : "",
+                       r.completed() ? human_bytes(r.stored_size) : "",
+                       r.sha256.substr(0, 12), r.error});
+    }
+    out += "\nPod volumes:\n" + (records->empty() ? std::string("  <none>\n") : volumes.render());
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return kExitOk;
@@ -156,9 +184,9 @@ void add_backup_read_commands(CLI::App& backup, Action& action) {
   auto describe = std::make_shared<ReadOptions>();
   describe->output = "text";
   CLI::App* d = read_command(backup, "describe",
-                             "A backup's phase, item and hook counts; --details lists every hook",
+                             "A backup's phase, item, hook and volume counts; --details lists every hook and volume",
                              describe, true);
-  d->add_flag("--details", describe->details, "One line per hook");
+  d->add_flag("--details", describe->details, "One line per hook and per pod volume");
   d->add_option("-o,--output", describe->output, "text, json or yaml (the velero.io/v1 Backup)")
       ->check(CLI::IsMember({"text", "json", "yaml"}));
   d->callback([describe, &action] { action = [describe] { return run_describe(*describe); }; });

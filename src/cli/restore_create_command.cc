@@ -45,6 +45,7 @@ struct CreateOptions {
   std::vector<std::string> namespace_mappings;
   std::string existing_resource_policy;
   std::string hook_wait_timeout = "10m";
+  std::string restore_helper_image = "busybox:1.36";
   size_t workers = restore::kDefaultRestoreWorkers;
   std::string storage;
   std::string output = "text";
@@ -168,6 +169,7 @@ core::Result<restore::RestoreRequest> build_request(const CreateOptions& o) {
   request.hooks_spec = std::get<hooks::RestoreSpec>(std::move(parsed->spec));
   request.spec_warnings = std::move(parsed->warnings);
   request.hook_wait_limit = *wait;
+  request.restore_helper_image = o.restore_helper_image;
   request.workers = o.workers;
   return request;
 }
@@ -279,6 +281,12 @@ void add_restore_create_command(CLI::App& restore, Action& action) {
                   "How long an exec hook waits for its container when it sets no waitTimeout "
                   "(default 10m): no wait is ever unbounded")
       ->check(positive_go_duration());
+  cmd->add_option("--restore-helper-image", options->restore_helper_image,
+                  "Image of the restore-wait init container that receives pod volume data "
+                  "(needs sh, sleep, touch and tar; default busybox:1.36)")
+      ->check([](const std::string& v) {
+        return v.empty() ? std::string("must not be empty") : std::string();
+      });
   cmd->add_option("--workers", options->workers,
                   "Objects of one resource type created in parallel (default 16)")
       ->check(CLI::Range(1, 1000));

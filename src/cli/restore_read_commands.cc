@@ -118,6 +118,11 @@ int run_describe(const ReadOptions& o) {
   out += fmt::format("HooksAttempted: {}\nHooksFailed:    {}\n",
                      field_text(v, "/status/hookStatus/hooksAttempted"),
                      field_text(v, "/status/hookStatus/hooksFailed"));
+  if (v.contains("/status/podVolumeRestores"_json_pointer)) {
+    out += fmt::format("Pod volumes:  {} of {} restored\n",
+                       field_text(v, "/status/podVolumeRestores/completed"),
+                       field_text(v, "/status/podVolumeRestores/attempted"));
+  }
   if (auto mapping = v.value("/spec/namespaceMapping"_json_pointer, json::object());
       mapping.is_object() && !mapping.empty()) {
     out += "Namespace mappings:\n";

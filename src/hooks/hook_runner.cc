@@ -65,8 +65,12 @@ awaitable<HookRecord> HookRunner::run_one(const Pod& pod,
     r.error = "command is required";
     co_return r;
   }
-  ExecRequest request{pod.namespace_name, pod.name, hook.container, hook.command, std::nullopt,
-                      output_limit_};
+  ExecRequest request;
+  request.namespace_name = pod.namespace_name;
+  request.pod = pod.name;
+  request.container = hook.container;
+  request.command = hook.command;
+  request.output_limit = output_limit_;
   std::variant<std::optional<core::Result<ExecResult>>, std::monostate> outcome;
   // For progress displays: hooks whose command is running right now.
   struct Running {

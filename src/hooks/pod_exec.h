@@ -47,9 +47,9 @@ struct ExecRequest {
   std::string container;
   std::vector<std::string> command;
   std::optional<std::string> stdin_data;  // nullopt: no stdin stream (unless stdin_source)
-  ExecSource stdin_source;                // streamed stdin; excludes stdin_data
-  ExecSink stdout_sink;                   // streamed stdout: not captured in ExecResult
   size_t output_limit = kDefaultExecOutputLimit;
+  ExecSource stdin_source;  // streamed stdin; excludes stdin_data
+  ExecSink stdout_sink;     // streamed stdout: not captured in ExecResult
 };
 
 struct ExecResult {

@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/go_duration.h"
+#include "restore/pod_watch.h"
 
 namespace stillpoint::restore {
 namespace {
@@ -21,7 +22,7 @@ using hooks::HookResult;
 using hooks::PlannedRestoreExecHook;
 using nlohmann::json;
 
-const kube::GroupVersionResource kPods{"", "v1", "pods"};
+const kube::GroupVersionResource& kPods = kPodsResource;
 
 struct Group {
   std::string container;
@@ -55,40 +56,6 @@ bool is_up(const hooks::Pod& pod, const Group& g) {
   return g.needs_ready ? it->second.ready : it->second.running;
 }
 
-std::string resource_version(const json& object) {
-  const json::json_pointer ptr("/metadata/resourceVersion");
-  return object.contains(ptr) && object.at(ptr).is_string() ? object.at(ptr).get<std::string>()
-                                                            : std::string();
-}
-
-// What a watch saw first: the pod's new state, or that it was deleted.
-struct Change {
-  bool deleted = false;
-  json object;
-};
-
-// One watch from `rv` until the first change of the pod. Empty on a watch error (the caller
-// re-reads the pod). Wrapped so that the timeout race has a default-constructible result.
-asio::awaitable<std::optional<Change>> next_change(kube::RestClient& rest,
-                                                   std::string ns,
-                                                   std::string name,
-                                                   std::string rv,
-                                                   std::chrono::seconds limit) {
-  kube::WatchOptions options;
-  options.namespace_name = std::move(ns);
-  options.field_selector = "metadata.name=" + name;
-  options.resource_version = std::move(rv);
-  options.timeout = limit;
-  std::optional<Change> change;
-  auto status = co_await rest.watch(kPods, options, [&](const kube::WatchEvent& e) {
-    if (e.type == "BOOKMARK") return true;
-    change = Change{e.type == "DELETED", e.object};
-    return false;
-  });
-  if (!status) co_return std::nullopt;
-  co_return change;
-}
-
 }  // namespace
 
 hooks::PlannedExecHook as_exec_hook(const hooks::PlannedRestoreExecHook& h) {
@@ -101,6 +68,12 @@ hooks::PlannedExecHook as_exec_hook(const hooks::PlannedRestoreExecHook& h) {
   e.on_error = h.on_error;
   e.timeout = h.exec_timeout;
   return e;
+}
+
+void PodExecHooks::give_up(const hooks::Pod& pod, const hooks::PodRestorePlan& plan,
+                           const std::string& reason) {
+  const auto now = clock_.now();
+  for (const auto& h : plan.exec) tracker_.record(not_executed(pod, h, reason, now));
 }
 
 void PodExecHooks::stop() {
@@ -168,7 +141,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
       } else {
         auto decoded = hooks::pod_from_json(*current, pod.key());
         if (decoded) pod = std::move(*decoded);
-        rv = resource_version(*current);
+        rv = resource_version_of(*current);
         need_read = false;
       }
     }
@@ -238,8 +211,8 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
                              std::chrono::seconds(1);
     std::string ns = pod.namespace_name;
     std::string name = pod.name;
-    std::variant<std::optional<Change>, std::monostate, std::monostate> result =
-        co_await (next_change(rest_, ns, name, rv, watch_limit) || clock_.sleep_for(left) ||
+    std::variant<std::optional<PodChange>, std::monostate, std::monostate> result =
+        co_await (next_pod_change(rest_, ns, name, rv, watch_limit) || clock_.sleep_for(left) ||
                   wait_for_stop());
     if (result.index() != 0) continue;  // a wait ran out, or stop(): handled at the top
     auto& change = std::get<0>(result);
@@ -254,7 +227,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
       break;
     }
     if (auto decoded = hooks::pod_from_json(change->object, pod.key())) pod = std::move(*decoded);
-    rv = resource_version(change->object);
+    rv = resource_version_of(change->object);
   }
   co_return outcome;
 }

@@ -54,6 +54,11 @@ class PodExecHooks {
                                               hooks::PodRestorePlan plan,
                                               hooks::Clock::TimePoint created_at);
 
+  // The pod will never run (held in restore-wait): every hook is recorded NotExecuted with
+  // `reason`, at once.
+  void give_up(const hooks::Pod& pod, const hooks::PodRestorePlan& plan,
+               const std::string& reason);
+
   // The restore was interrupted: every run() stops waiting at once and records its waiting
   // hooks NotExecuted; hooks already executing finish (bounded by their execTimeout).
   // Call on the executor.

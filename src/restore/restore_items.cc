@@ -157,6 +157,20 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
       (!plan.init_containers.empty() || item["spec"].contains("initContainers"))) {
     item["spec"]["initContainers"] = plan.init_containers;
   }
+  std::vector<backup::VolumeRecord> volumes;
+  if (pod) {
+    const auto it = st.volumes_by_pod.find(source_namespace + "/" + name);
+    if (it != st.volumes_by_pod.end()) {
+      std::vector<std::string> not_restored;
+      volumes = volumes_to_restore(item, it->second, not_restored);
+      for (const auto& why : not_restored) {
+        st.results.warning(target_ns, "pod " + target_ns + "/" + name + ": " + why);
+      }
+      if (!volumes.empty()) {
+        inject_restore_wait(item, restore_wait_container(request_.restore_helper_image, volumes));
+      }
+    }
+  }
   if (!target_ns.empty() && !co_await ensure_namespace(target_ns)) {
     ++st.status.items_failed;
     co_return;
@@ -176,7 +190,7 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
     st.log->info("restored", {{"item", shown}});
     if (group_resource == "namespaces") st.namespaces_ready.insert(item_name);
     if (group_resource == kCrdsResource) st.created_crds.push_back(item_name);
-    if (pod && !plan.exec.empty()) {
+    if (pod && (!plan.exec.empty() || !volumes.empty())) {
       auto as_created = hooks::pod_from_json(*created, shown);
       hooks::Pod hook_pod = as_created ? std::move(*as_created) : *pod;
       hook_pod.namespace_name = target_ns;
@@ -185,11 +199,10 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
                    h.name] = as_exec_hook(h);
       }
       ++st.hooks_pending;
-      const auto created_at = env_.clock.now();
       auto ex = co_await asio::this_coro::executor;
-      asio::co_spawn(ex, st.pod_hooks->run(std::move(hook_pod), std::move(plan), created_at),
-                     [&st](std::exception_ptr e, PodHooksOutcome) {
-                       if (e) st.results.restore_error("exec hooks of a pod stopped early");
+      asio::co_spawn(ex, after_pod_created(std::move(hook_pod), std::move(plan), std::move(volumes)),
+                     [&st](std::exception_ptr e) {
+                       if (e) st.results.restore_error("volume data or exec hooks of a pod stopped early");
                        if (--st.hooks_pending == 0) st.hooks_done->cancel();
                      });
     }

@@ -32,6 +32,9 @@ struct RestoreRequest {
   core::Duration hook_wait_limit = hooks::kDefaultRestoreHookWait;
   size_t workers = kDefaultRestoreWorkers;  // objects of one resource type created in parallel
   std::vector<std::string> spec_warnings;   // from reading the spec, reported in the log
+  // Image of the restore-wait init container of pods whose volume data is restored
+  // (--restore-helper-image; restore/pod_volume_restore.h says what it must contain).
+  std::string restore_helper_image = "busybox:1.36";
 };
 
 }  // namespace stillpoint::restore

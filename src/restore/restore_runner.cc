@@ -34,6 +34,7 @@ RestoreRunner::~RestoreRunner() = default;
 void RestoreRunner::interrupt() {
   interrupted_ = true;
   if (state_->pod_hooks) state_->pod_hooks->stop();
+  if (state_->volume_restorer) state_->volume_restorer->stop();
 }
 
 RestoreProgress RestoreRunner::progress() const {
@@ -55,6 +56,36 @@ asio::awaitable<void> RestoreRunner::wait_for_crds() {
   } else {
     st.results.restore_warning("discovery after creating CRDs failed: " +
                                discovered.error().message);
+  }
+}
+
+asio::awaitable<void> RestoreRunner::after_pod_created(
+    hooks::Pod pod, hooks::PodRestorePlan plan, std::vector<backup::VolumeRecord> volumes) {
+  State& st = *state_;
+  const std::string ns = pod.namespace_name;
+  if (!volumes.empty()) {
+    st.status.volumes_attempted += volumes.size();
+    PodVolumesOutcome out = co_await st.volume_restorer->run(ns, pod.name, volumes);
+    for (const auto& v : out.volumes) {
+      json fields = {{"namespace", ns}, {"pod", pod.name}, {"volume", v.volume}};
+      if (v.ok) {
+        ++st.status.volumes_completed;
+        fields["bytes"] = v.bytes;
+        st.log->info("pod volume restored", fields);
+      }
+    }
+    if (!out.released) {
+      st.results.error(ns, out.error);
+      st.log->error("pod volume data not restored", {{"namespace", ns}, {"pod", pod.name},
+                                                     {"error", out.error}});
+      // Held in restore-wait, its containers never start: its hooks cannot run.
+      st.pod_hooks->give_up(pod, plan, "the pod's volume data was not restored");
+      co_return;
+    }
+  }
+  if (!plan.exec.empty()) {
+    PodHooksOutcome outcome = co_await st.pod_hooks->run(pod, std::move(plan), env_.clock.now());
+    (void)outcome;
   }
 }
 
@@ -82,6 +113,9 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
             (backup_phase.empty() ? std::string("(none)") : backup_phase) +
             ": only Completed or PartiallyFailed backups can be restored");
   }
+  auto manifest = backup::read_volume_manifest(env_.store, request_.backup_name);
+  if (!manifest) co_return core::unexpected(manifest.error());
+  for (auto& r : *manifest) st.volumes_by_pod[r.pod_key()].push_back(std::move(r));
   auto discovered = co_await kube::discover(env_.rest.http());
   if (!discovered) co_return core::unexpected(discovered.error());
   st.discovery = std::move(*discovered);
@@ -112,7 +146,13 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   auto ex = co_await asio::this_coro::executor;
   st.pod_hooks = std::make_unique<PodExecHooks>(ex, env_.rest, *st.runner, st.tracker,
                                                 env_.clock, request_.hook_wait_limit);
-  if (interrupted_) st.pod_hooks->stop();
+  st.volume_restorer = std::make_unique<PodVolumeRestorer>(
+      ex, VolumeRestoreEnv{env_.exec, env_.rest, env_.clock, env_.store, env_.pool},
+      request_.hook_wait_limit);
+  if (interrupted_) {
+    st.pod_hooks->stop();
+    st.volume_restorer->stop();
+  }
   st.hooks_done = std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
 
   // The archive, read whole before anything is created: a restore never starts from half an
@@ -152,7 +192,8 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
       if (rg == kCrdsResource && !st.created_crds.empty()) co_await wait_for_crds();
     }
     if (st.hooks_pending > 0 && env_.milestone) {
-      env_.milestone(fmt::format("waiting for the exec hooks of {} pods", st.hooks_pending));
+      env_.milestone(fmt::format("waiting for the volume data and exec hooks of {} pods",
+                                 st.hooks_pending));
     }
     while (st.hooks_pending > 0) {
       co_await st.hooks_done->async_wait(asio::as_tuple(asio::use_awaitable));

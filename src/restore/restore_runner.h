@@ -20,7 +20,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "backup/volume_manifest.h"
 #include "hooks/clock.h"
+#include "hooks/plan.h"
+#include "hooks/pod.h"
 #include "hooks/pod_exec.h"
 #include "kube/rest_client.h"
 #include "restore/restore_request.h"
@@ -80,6 +83,10 @@ class RestoreRunner {
                                             std::string json_text);
   boost::asio::awaitable<bool> ensure_namespace(const std::string& name);
   boost::asio::awaitable<void> wait_for_crds();
+  // A created pod's volume data (restore-wait released once it is in), then its exec hooks.
+  boost::asio::awaitable<void> after_pod_created(hooks::Pod pod,
+                                                 hooks::PodRestorePlan plan,
+                                                 std::vector<backup::VolumeRecord> volumes);
 
   RestoreEnvironment env_;
   RestoreRequest request_;

@@ -18,7 +18,9 @@
 #include "kube/discovery.h"
 #include "restore/archive_spool.h"
 #include "restore/object_transform.h"
+#include "backup/volume_manifest.h"
 #include "restore/pod_exec_hooks.h"
+#include "restore/pod_volume_restore.h"
 #include "restore/restore_results.h"
 #include "restore/restore_runner.h"
 
@@ -42,6 +44,9 @@ struct RestoreRunner::State {
   hooks::HookTracker tracker;
   std::unique_ptr<hooks::HookRunner> runner;
   std::unique_ptr<PodExecHooks> pod_hooks;
+  // Pod volume data in the backup, by source pod ("ns/name"), and what copies it back.
+  std::map<std::string, std::vector<backup::VolumeRecord>> volumes_by_pod;
+  std::unique_ptr<PodVolumeRestorer> volume_restorer;
   std::map<std::string, hooks::PlannedExecHook> planned;  // for the log's hook lines
   size_t hooks_pending = 0;
   std::unique_ptr<boost::asio::steady_timer> hooks_done;

@@ -18,6 +18,11 @@ nlohmann::json restore_object(const RestoreRequest& request, const RestoreStatus
       {"errors", s.errors},
       {"warnings", s.warnings},
   };
+  if (s.volumes_attempted > 0) {
+    status["podVolumeRestores"] = {{"attempted", s.volumes_attempted},
+                                   {"completed", s.volumes_completed},
+                                   {"failed", s.volumes_attempted - s.volumes_completed}};
+  }
   backup::add_outcome_fields(status, s.completion, s.failure_reason, s.validation_errors,
                              s.hook_status, s.hook_results);
   nlohmann::json spec = request.spec;

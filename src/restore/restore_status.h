@@ -32,6 +32,10 @@ struct RestoreStatus {
   std::vector<std::string> validation_errors;
   hooks::HookStatus hook_status;
   std::vector<hooks::HookRecord> hook_results;
+  // Pod volume data: volumes whose restore was attempted, and those delivered intact.
+  // Written as status.podVolumeRestores when any was attempted.
+  size_t volumes_attempted = 0;
+  size_t volumes_completed = 0;
 };
 
 nlohmann::json restore_object(const RestoreRequest& request, const RestoreStatus& status);

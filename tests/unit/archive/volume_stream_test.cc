@@ -106,6 +106,31 @@ TEST(VolumeStream, BytesAfterTheFrameAreAnError) {
   EXPECT_EQ(s.error().message, "volume data: unexpected bytes after the end of the stream");
 }
 
+// 64 MiB of zeros compress to a few KiB; decode_some hands them out in bounded steps.
+TEST(VolumeStream, DecodeSomeBoundsTheOutput) {
+  const std::string zeros(64 << 20, '\0');
+  VolumeStreamEncoder enc;
+  const std::string stored = encode_all(zeros, 1 << 20, enc);
+  ASSERT_LT(stored.size(), 64u * 1024);
+  VolumeStreamDecoder dec;
+  std::string_view input = stored;
+  uint64_t total = 0;
+  size_t steps = 0;
+  for (;;) {
+    std::string out;
+    ASSERT_TRUE(dec.decode_some(input, out, 256 * 1024));
+    ASSERT_LE(out.size(), 256u * 1024);
+    if (out.empty()) break;
+    total += out.size();
+    ++steps;
+    ASSERT_LT(steps, 1000u);
+  }
+  EXPECT_TRUE(input.empty());
+  ASSERT_TRUE(dec.finish());
+  EXPECT_EQ(total, zeros.size());
+  EXPECT_EQ(dec.sha256_hex(), enc.sha256_hex());
+}
+
 TEST(VolumeStream, GarbageIsAnErrorNotACrash) {
   VolumeStreamDecoder dec;
   std::string back;

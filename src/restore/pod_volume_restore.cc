@@ -1,0 +1,269 @@
+#include "restore/pod_volume_restore.h"
+
+#include <variant>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "archive/volume_stream.h"
+#include "backup/pod_volume_backup.h"
+#include "backup/run_blocking.h"
+#include "hooks/pod.h"
+#include "hooks/restore_planner.h"
+#include "restore/pod_watch.h"
+
+namespace stillpoint::restore {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using nlohmann::json;
+
+namespace {
+
+// Decompressed pieces handed to the exec stream: a few exec messages' worth.
+constexpr size_t kPiece = 256 * 1024;
+constexpr size_t kReadSize = 256 * 1024;
+
+std::string marker_path(const std::vector<backup::VolumeRecord>& volumes) {
+  return std::string(kRestoresDir) + "/" + volumes.front().volume + "/" + kDoneMarker;
+}
+
+}  // namespace
+
+json restore_wait_container(const std::string& image,
+                            const std::vector<backup::VolumeRecord>& volumes) {
+  json mounts = json::array();
+  for (const auto& v : volumes) {
+    mounts.push_back({{"name", v.volume}, {"mountPath", std::string(kRestoresDir) + "/" + v.volume}});
+  }
+  // The marker lives in the first volume and is removed on the way out, so the restored
+  // data has no trace of it. "$0" is the marker path, passed as an argument, not spliced in.
+  return {{"name", hooks::kRestoreWaitContainer},
+          {"image", image},
+          {"command",
+           {"/bin/sh", "-c",
+            "until [ -e \"$0\" ]; do sleep 0.2; done; rm -f \"$0\"", marker_path(volumes)}},
+          {"volumeMounts", std::move(mounts)}};
+}
+
+void inject_restore_wait(json& pod, json container) {
+  if (!pod.is_object()) return;
+  json& spec = pod["spec"];
+  if (!spec.is_object()) spec = json::object();
+  json list = json::array({std::move(container)});
+  if (spec.contains("initContainers") && spec["initContainers"].is_array()) {
+    for (json& c : spec["initContainers"]) {
+      const std::string name = c.is_object() ? c.value("name", "") : "";
+      if (name == hooks::kRestoreWaitContainer || name == "restic-wait") continue;
+      list.push_back(std::move(c));
+    }
+  }
+  spec["initContainers"] = std::move(list);
+}
+
+std::vector<backup::VolumeRecord> volumes_to_restore(
+    const json& pod, const std::vector<backup::VolumeRecord>& records,
+    std::vector<std::string>& not_restored) {
+  std::vector<backup::VolumeRecord> out;
+  const json::json_pointer ptr("/spec/volumes");
+  auto has_volume = [&](const std::string& name) {
+    if (!pod.contains(ptr) || !pod.at(ptr).is_array()) return false;
+    for (const json& v : pod.at(ptr)) {
+      if (v.is_object() && v.value("name", "") == name) return true;
+    }
+    return false;
+  };
+  for (const auto& r : records) {
+    if (!r.completed()) {
+      not_restored.push_back("volume \"" + r.volume +
+                             "\" has no data in the backup (its copy failed: " + r.error + ")");
+    } else if (!has_volume(r.volume)) {
+      not_restored.push_back("volume \"" + r.volume + "\" is not in the pod's spec");
+    } else {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+void PodVolumeRestorer::stop() {
+  stopped_ = true;
+  stop_.cancel();
+}
+
+asio::awaitable<void> PodVolumeRestorer::wait_for_stop() {
+  if (stopped_) co_return;
+  co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// "" once restore-wait runs; otherwise why it will not.
+asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::string& ns,
+                                                                const std::string& name) {
+  const auto deadline = env_.clock.now() + wait_;
+  for (;;) {
+    if (stopped_) co_return "the restore was interrupted";
+    auto current = co_await env_.rest.get(kPodsResource, ns, name);
+    if (!current) {
+      if (current.error().code == core::ErrorCode::NotFound) co_return "the pod was deleted";
+      co_return "reading the pod failed: " + current.error().message;
+    }
+    if (auto pod = hooks::pod_from_json(*current, ns + "/" + name)) {
+      const auto it = pod->container_statuses.find(hooks::kRestoreWaitContainer);
+      if (it != pod->container_statuses.end()) {
+        if (it->second.running) co_return "";
+        if (it->second.state == "terminated") {
+          co_return "its restore-wait init container ended before the data was restored";
+        }
+      }
+    }
+    const auto now = env_.clock.now();
+    if (now >= deadline) {
+      co_return "its restore-wait init container did not start within " +
+                core::format_go_duration(wait_);
+    }
+    const auto left = std::chrono::duration_cast<core::Duration>(deadline - now);
+    const auto watch_limit =
+        std::chrono::duration_cast<std::chrono::seconds>(left) + std::chrono::seconds(1);
+    std::string rv = resource_version_of(*current);
+    std::string n = ns;
+    std::string p = name;
+    (void)co_await (next_pod_change(env_.rest, n, p, rv, watch_limit) ||
+                    env_.clock.sleep_for(left) || wait_for_stop());
+  }
+}
+
+asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
+    const std::string& ns, const std::string& pod, const backup::VolumeRecord& record) {
+  VolumeRestoreResult result;
+  result.volume = record.volume;
+  const std::string what = "volume \"" + record.volume + "\"";
+  asio::any_io_executor strand = asio::make_strand(env_.pool);
+
+  std::unique_ptr<storage::ObjectReader> reader;
+  auto opened = co_await backup::run_blocking(strand, [&]() -> core::Status {
+    auto r = env_.store.get(record.key);
+    if (!r) return core::unexpected(r.error());
+    reader = std::move(*r);
+    return core::ok();
+  });
+  if (!opened) {
+    result.error = what + ": its data cannot be read from the backup location: " +
+                   opened.error().message;
+    co_return result;
+  }
+
+  archive::VolumeStreamDecoder decoder;
+  std::string compressed;
+  std::string_view pending;
+  bool eof = false;
+  bool verified = false;
+  // Runs on the pool: the next decompressed piece, or "" once all of it went out and matched.
+  auto next_piece = [&](std::string& out) -> core::Status {
+    for (;;) {
+      if (out.size() >= kPiece) return core::ok();
+      if (pending.empty() && !eof) {
+        compressed.resize(kReadSize);
+        auto n = reader->read(compressed.data(), compressed.size());
+        if (!n) return core::unexpected(n.error());
+        compressed.resize(*n);
+        pending = compressed;
+        eof = *n == 0;
+      }
+      const size_t before = out.size();
+      const size_t input_before = pending.size();
+      if (auto s = decoder.decode_some(pending, out, kPiece - out.size()); !s) return s;
+      if (out.size() != before || pending.size() != input_before) continue;
+      if (eof) break;
+      if (!pending.empty()) {
+        return core::unexpected(core::ErrorCode::Io, "volume data: the decoder stalled");
+      }
+    }
+    if (!out.empty()) return core::ok();
+    if (auto s = decoder.finish(); !s) return s;
+    if (decoder.size() != record.size || decoder.sha256_hex() != record.sha256) {
+      return core::unexpected(
+          core::ErrorCode::Io,
+          "the data read back does not match the backup: " + std::to_string(decoder.size()) +
+              " bytes with SHA-256 " + decoder.sha256_hex() + ", the backup recorded " +
+              std::to_string(record.size) + " bytes with SHA-256 " + record.sha256);
+    }
+    verified = true;
+    return core::ok();
+  };
+
+  hooks::ExecRequest request;
+  request.namespace_name = ns;
+  request.pod = pod;
+  request.container = hooks::kRestoreWaitContainer;
+  request.command = {"tar", "-C", std::string(kRestoresDir) + "/" + record.volume, "-xf", "-"};
+  request.output_limit = 16 * 1024;
+  request.stdin_source = [&]() -> asio::awaitable<core::Result<std::string>> {
+    std::string out;
+    auto s = co_await backup::run_blocking(strand, [&]() { return next_piece(out); });
+    if (!s) co_return core::unexpected(s.error());
+    co_return out;
+  };
+  auto ran = co_await env_.exec.exec(std::move(request));
+  if (!ran || ran->exit_code != 0) {
+    // The source's own error (a mismatch, a truncated stream) says more than tar's.
+    if (!ran && ran.error().code == core::ErrorCode::Io) {
+      result.error = what + ": " + ran.error().message;
+    } else {
+      result.error = what + ": " + backup::tar_failure(hooks::kRestoreWaitContainer, "write", ran);
+    }
+    co_return result;
+  }
+  if (!verified) {
+    result.error = what + ": tar finished before all of the data was delivered";
+    co_return result;
+  }
+  result.ok = true;
+  result.bytes = decoder.size();
+  co_return result;
+}
+
+asio::awaitable<PodVolumesOutcome> PodVolumeRestorer::run(
+    std::string ns, std::string pod, std::vector<backup::VolumeRecord> volumes) {
+  PodVolumesOutcome outcome;
+  const std::string who = "pod " + ns + "/" + pod;
+  const std::string held =
+      "; the pod is held in its restore-wait init container so that it never starts on "
+      "missing or damaged data";
+  if (volumes.empty()) {
+    outcome.released = true;
+    co_return outcome;
+  }
+  if (std::string why = co_await wait_for_helper(ns, pod); !why.empty()) {
+    outcome.error = who + ": volume data not restored: " + why;
+    co_return outcome;
+  }
+  bool all_ok = true;
+  for (const auto& record : volumes) {
+    VolumeRestoreResult r = co_await copy_volume(ns, pod, record);
+    all_ok = all_ok && r.ok;
+    outcome.volumes.push_back(std::move(r));
+    if (!all_ok) break;  // the pod stays held: the rest would not be used
+  }
+  if (!all_ok) {
+    outcome.error = who + ": " + outcome.volumes.back().error + held;
+    co_return outcome;
+  }
+  hooks::ExecRequest release;
+  release.namespace_name = ns;
+  release.pod = pod;
+  release.container = hooks::kRestoreWaitContainer;
+  release.command = {"touch", marker_path(volumes)};
+  auto released = co_await env_.exec.exec(std::move(release));
+  if (!released || released->exit_code != 0) {
+    outcome.error = who + ": volume data restored, but restore-wait could not be released: " +
+                    (released ? "touch exited with code " + std::to_string(released->exit_code)
+                              : released.error().message);
+    co_return outcome;
+  }
+  outcome.released = true;
+  co_return outcome;
+}
+
+}  // namespace stillpoint::restore
