@@ -287,7 +287,8 @@ asio::awaitable<core::Status> BackupRunner::back_up_volumes(const CollectedPod& 
   }
   for (const hooks::PodVolume& v : c.volumes.volumes) {
     VolumeBackupContext ctx{env_.exec, env_.clock, env_.store, env_.pool, request_.name,
-                            std::chrono::duration_cast<core::Duration>(request_.volume_timeout)};
+                            std::chrono::duration_cast<core::Duration>(request_.volume_timeout),
+                            &progress_.volume_bytes};
     ++progress_.volumes_running;
     VolumeBackupOutcome outcome =
         co_await back_up_pod_volume(ctx, c.pod.namespace_name, c.pod.name, v);

@@ -39,6 +39,7 @@ struct BackupProgress {
   size_t hooks_running = 0;
   size_t items_total = 0;  // known so far: grows as lists are read
   size_t volumes_running = 0;  // pod volume copies in flight
+  uint64_t volume_bytes = 0;   // pod volume data read so far (tar bytes)
 };
 
 struct BackupEnvironment {

@@ -116,6 +116,7 @@ asio::awaitable<VolumeBackupOutcome> back_up_pod_volume(VolumeBackupContext ctx,
   request.output_limit = kStderrLimit;
   request.stdout_sink = [&](std::string_view piece) -> asio::awaitable<core::Status> {
     batch.append(piece);
+    if (ctx.bytes_copied != nullptr) *ctx.bytes_copied += piece.size();
     if (batch.size() < kBatch) co_return core::ok();
     storage = co_await flush(false);
     co_return storage;

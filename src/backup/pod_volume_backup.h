@@ -10,6 +10,7 @@
 // e.g. a full disk) are `storage_error`, which the caller must treat as fatal.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -35,6 +36,7 @@ struct VolumeBackupContext {
   boost::asio::any_io_executor pool;  // blocking work
   std::string backup;
   core::Duration timeout = kDefaultVolumeTimeout;
+  uint64_t* bytes_copied = nullptr;  // progress: tar bytes received (on the I/O executor)
 };
 
 struct VolumeBackupOutcome {

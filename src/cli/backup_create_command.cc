@@ -13,8 +13,11 @@
 #include "backup/backup_runner.h"
 #include "cli/backup_commands.h"
 #include "cli/cluster_flags.h"
+#include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
 #include "cli/run_operation.h"
+#include "cli/table.h"
+#include "core/go_duration.h"
 #include "core/documents.h"
 #include "core/selector_string.h"
 #include "hooks/clock.h"
@@ -41,6 +44,7 @@ struct CreateOptions {
   std::string ttl;
   size_t workers = backup::kDefaultItemBlockWorkers;
   bool default_volumes_to_fs_backup = false;
+  std::string fs_backup_timeout = "4h";
   bool strict_hooks = false;
   std::string storage;
   std::string output = "text";
@@ -125,6 +129,9 @@ core::Result<backup::BackupRequest> build_request(const CreateOptions& o) {
     request.default_volumes_to_fs_backup = spec["defaultVolumesToFsBackup"].get<bool>();
   }
   request.item_block_workers = o.workers;
+  if (auto timeout = core::parse_go_duration(o.fs_backup_timeout); timeout) {
+    request.volume_timeout = *timeout;
+  }
   request.strict_hooks = o.strict_hooks;
   return request;
 }
@@ -168,9 +175,14 @@ int run_create(const CreateOptions& options) {
       io, runner, tty, "no new ItemBlocks; finishing the post hooks of started ones",
       [&runner](double elapsed) {
         const backup::BackupProgress p = runner.progress();
-        return fmt::format("items {}/{}, ItemBlocks {}/{}, hooks running {}, {:.0f}s",
+        const std::string volumes =
+            p.volume_bytes > 0 || p.volumes_running > 0
+                ? fmt::format(", volume data {} ({} copying)", human_bytes(p.volume_bytes),
+                              p.volumes_running)
+                : std::string();
+        return fmt::format("items {}/{}, ItemBlocks {}/{}, hooks running {}{}, {:.0f}s",
                            p.items_backed_up, p.items_total, p.blocks_done, p.blocks_total,
-                           p.hooks_running, elapsed);
+                           p.hooks_running, volumes, elapsed);
       });
   pool.join();
   auto& result = run.result;
@@ -222,7 +234,14 @@ void add_backup_create_command(CLI::App& backup, Action& action) {
                   "ItemBlocks processed in parallel (default 8)")
       ->check(CLI::Range(1, 1000));
   cmd->add_flag("--default-volumes-to-fs-backup", options->default_volumes_to_fs_backup,
-                "Back up every pod volume's data unless excluded");
+                "Copy the data of every pod volume (never hostPath, secret, configMap, "
+                "projected, downwardAPI) unless named in the pod's annotation "
+                "backup.velero.io/backup-volumes-excludes; without it, only volumes named in "
+                "backup.velero.io/backup-volumes are copied");
+  cmd->add_option("--fs-backup-timeout", options->fs_backup_timeout,
+                  "How long one pod volume's data copy may take before it is stopped and "
+                  "failed (default 4h, as Velero's)")
+      ->check(positive_go_duration());
   cmd->add_flag("--strict-hooks", options->strict_hooks,
                 "Fail before anything runs if any hook has a warning or error");
   cmd->add_option("--storage", options->storage,

@@ -66,18 +66,6 @@ int run_get(const ReadOptions& o) {
   return kExitOk;
 }
 
-// 1536 → "1.5 KiB": sizes for people.
-std::string human_bytes(uint64_t n) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  size_t u = 0;
-  while (v >= 1024 && u + 1 < std::size(units)) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
-}
-
 int run_describe(const ReadOptions& o) {
   auto store = open(o);
   if (!store) return fail(store.error());

@@ -16,6 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/restore_commands.h"
 #include "cli/run_operation.h"
+#include "cli/table.h"
 #include "core/documents.h"
 #include "core/go_duration.h"
 #include "core/selector_string.h"
@@ -212,9 +213,13 @@ int run_create(const CreateOptions& options) {
       io, runner, tty, "no new objects; hooks still waiting are given up, running ones finish",
       [&runner](double elapsed) {
         const restore::RestoreProgress p = runner.progress();
-        return fmt::format("items {}/{}, pods waiting for hooks {}, hooks running {}, {:.0f}s",
-                           p.items_done, p.items_total, p.pods_waiting_for_hooks,
-                           p.hooks_running, elapsed);
+        const std::string volumes =
+            p.volume_bytes > 0 ? fmt::format(", volume data {}", human_bytes(p.volume_bytes))
+                               : std::string();
+        return fmt::format(
+            "items {}/{}, pods waiting for volume data or hooks {}, hooks running {}{}, {:.0f}s",
+            p.items_done, p.items_total, p.pods_waiting_for_hooks, p.hooks_running, volumes,
+            elapsed);
       });
   pool.join();
   auto& result = run.result;

@@ -1,6 +1,9 @@
 #include "cli/table.h"
 
 #include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
 
 namespace stillpoint::cli {
 
@@ -66,6 +69,17 @@ std::string display_command(const std::vector<std::string>& argv) {
     out += '\'';
   }
   return out;
+}
+
+std::string human_bytes(uint64_t n) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  size_t u = 0;
+  while (v >= 1024 && u + 1 < std::size(units)) {
+    v /= 1024;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{} B", n) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
 }  // namespace stillpoint::cli

@@ -3,6 +3,7 @@
 // the CLI needs.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ class Table {
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
 };
+
+// 1536 → "1.5 KiB": byte counts for people.
+std::string human_bytes(uint64_t n);
 
 // Shell-like rendering of an argv for display: args with spaces or quotes are quoted.
 std::string display_command(const std::vector<std::string>& argv);

@@ -203,6 +203,7 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
     std::string out;
     auto s = co_await backup::run_blocking(strand, [&]() { return next_piece(out); });
     if (!s) co_return core::unexpected(s.error());
+    if (env_.bytes_copied != nullptr) *env_.bytes_copied += out.size();
     co_return out;
   };
   auto ran = co_await env_.exec.exec(std::move(request));

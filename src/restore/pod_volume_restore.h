@@ -53,6 +53,7 @@ struct VolumeRestoreEnv {
   hooks::Clock& clock;
   storage::ObjectStore& store;
   boost::asio::any_io_executor pool;  // reads and decompression
+  uint64_t* bytes_copied = nullptr;   // progress: tar bytes sent (on the I/O executor)
 };
 
 struct VolumeRestoreResult {

@@ -147,7 +147,8 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   st.pod_hooks = std::make_unique<PodExecHooks>(ex, env_.rest, *st.runner, st.tracker,
                                                 env_.clock, request_.hook_wait_limit);
   st.volume_restorer = std::make_unique<PodVolumeRestorer>(
-      ex, VolumeRestoreEnv{env_.exec, env_.rest, env_.clock, env_.store, env_.pool},
+      ex, VolumeRestoreEnv{env_.exec, env_.rest, env_.clock, env_.store, env_.pool,
+                           &st.progress.volume_bytes},
       request_.hook_wait_limit);
   if (interrupted_) {
     st.pod_hooks->stop();

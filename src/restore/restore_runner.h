@@ -37,6 +37,7 @@ struct RestoreProgress {
   size_t items_done = 0;  // restored, skipped or failed
   size_t pods_waiting_for_hooks = 0;
   size_t hooks_running = 0;
+  uint64_t volume_bytes = 0;  // pod volume data delivered so far (tar bytes)
 };
 
 struct RestoreEnvironment {

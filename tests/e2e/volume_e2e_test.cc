@@ -107,6 +107,30 @@ TEST_F(VolumeE2eTest, DataRoundTripsAndIsThereBeforeTheAppStarts) {
   EXPECT_NE(rd.out.find("Pod volumes:  1 of 1 restored"), std::string::npos) << rd.out;
 }
 
+// Opt-out: --default-volumes-to-fs-backup copies every eligible volume (here the emptyDir, not
+// the hostPath), minus those the pod excludes.
+TEST_F(VolumeE2eTest, DefaultVolumesToFsBackupCopiesEligibleVolumes) {
+  apply(ns_yaml("optout") + app_pod_yaml("optout", kFill, markers_.string(), ""));
+  wait_ready("optout", "app");
+  const CommandResult b = stillpoint({"backup", "create", "b5", "--include-namespaces", "optout",
+                                      "--default-volumes-to-fs-backup"});
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  EXPECT_EQ(backup_object("b5")["spec"]["defaultVolumesToFsBackup"], true);
+  EXPECT_EQ(backup_object("b5")["status"]["podVolumeBackups"]["completed"], 1);
+  EXPECT_TRUE(std::filesystem::exists(data_key("b5", "optout")));
+  EXPECT_FALSE(std::filesystem::exists(storage_ / "backups" / "b5" / "volumes" / "optout" /
+                                       "app" / "markers.tar.zst"));
+
+  ASSERT_EQ(sim_.kubectl({"annotate", "pod", "-n", "optout", "app",
+                          "backup.velero.io/backup-volumes-excludes=data"})
+                .exit_code,
+            0);
+  const CommandResult none = stillpoint({"backup", "create", "b6", "--include-namespaces",
+                                         "optout", "--default-volumes-to-fs-backup"});
+  ASSERT_EQ(none.exit_code, 0) << none.describe();
+  EXPECT_FALSE(backup_object("b6")["status"].contains("podVolumeBackups"));
+}
+
 TEST_F(VolumeE2eTest, ContainerWithoutTarFailsThatVolumeOnly) {
   // PATH leads nowhere: exec cannot find tar, as in a distroless image.
   apply(ns_yaml("notar") +
