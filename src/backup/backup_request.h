@@ -26,8 +26,6 @@ struct BackupRequest {
   size_t item_block_workers = kDefaultItemBlockWorkers;
   bool strict_hooks = false;  // any hook warning fails validation before anything runs
   std::vector<std::string> spec_warnings;  // from reading the spec, reported in the log
-  // spec.defaultVolumesToFsBackup: every eligible pod volume's data is copied unless excluded.
-  bool default_volumes_to_fs_backup = false;
   // How long one volume's copy may take (Velero's --fs-backup-timeout default: 4h).
   std::chrono::nanoseconds volume_timeout = std::chrono::hours(4);
 };

@@ -28,7 +28,6 @@
 #include "hooks/hook_tracker.h"
 #include "hooks/item_block_hooks.h"
 #include "hooks/pod.h"
-#include "hooks/volume_selection.h"
 #include "kube/discovery.h"
 
 namespace stillpoint::backup {
@@ -41,7 +40,6 @@ struct CollectedPod {
   hooks::PodBackupPlan plan;
   std::string json;
   std::vector<std::string> claims;
-  hooks::VolumeSelection volumes;  // whose data is copied between pre and post hooks
 };
 
 namespace {
@@ -180,10 +178,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
             ++skipped;
             return core::ok();
           }
-          auto volumes =
-              hooks::select_pod_volumes(item, request_.default_volumes_to_fs_backup);
-          CollectedPod c{*pod, st.planner.plan(*pod), item.dump(), claims_of(item),
-                         std::move(volumes)};
+          CollectedPod c{*pod, st.planner.plan(*pod), item.dump(), claims_of(item)};
           st.collected.push_back(std::move(c));
           return core::ok();
         };
@@ -277,7 +272,7 @@ asio::awaitable<void> BackupRunner::block_worker(size_t) {
 // The pod's selected volumes, one after another, while its pre hooks' effect holds.
 asio::awaitable<core::Status> BackupRunner::back_up_volumes(const CollectedPod& c) {
   State& st = *state_;
-  if (c.volumes.volumes.empty()) co_return core::ok();
+  if (c.plan.volumes.empty()) co_return core::ok();
   const json where = {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}};
   if (c.pod.phase != "Running") {
     st.log->warning("pod volume data not copied: the pod is " +
@@ -285,7 +280,7 @@ asio::awaitable<core::Status> BackupRunner::back_up_volumes(const CollectedPod& 
                     where);
     co_return core::ok();
   }
-  for (const hooks::PodVolume& v : c.volumes.volumes) {
+  for (const hooks::PodVolume& v : c.plan.volumes) {
     VolumeBackupContext ctx{env_.exec, env_.clock, env_.store, env_.pool, request_.name,
                             std::chrono::duration_cast<core::Duration>(request_.volume_timeout),
                             &progress_.volume_bytes};
@@ -471,7 +466,7 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   for (const auto& w : request_.spec_warnings) st.log->warning(w);
   for (const auto& w : st.discovery.warnings) st.log->warning(w);
   for (const CollectedPod& c : st.collected) {
-    for (const auto& w : c.volumes.warnings) {
+    for (const auto& w : c.plan.volume_warnings) {
       st.log->warning(w, {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}});
     }
   }

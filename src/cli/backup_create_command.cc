@@ -125,9 +125,6 @@ core::Result<backup::BackupRequest> build_request(const CreateOptions& o) {
   if (spec.contains("includeClusterResources") && spec["includeClusterResources"].is_boolean()) {
     request.include_cluster_resources = spec["includeClusterResources"].get<bool>();
   }
-  if (spec.contains("defaultVolumesToFsBackup") && spec["defaultVolumesToFsBackup"].is_boolean()) {
-    request.default_volumes_to_fs_backup = spec["defaultVolumesToFsBackup"].get<bool>();
-  }
   request.item_block_workers = o.workers;
   if (auto timeout = core::parse_go_duration(o.fs_backup_timeout); timeout) {
     request.volume_timeout = *timeout;

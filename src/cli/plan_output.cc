@@ -73,6 +73,13 @@ nlohmann::ordered_json plan_json(const std::vector<hooks::PodBackupPlan>& plans)
     for (const auto& h : p.post) {
       pod["post"].push_back(hook_json(h));
     }
+    // Copied between pre and post, in this order (docs/volumes.md).
+    pod["volumes"] = nlohmann::ordered_json::array();
+    for (const auto& v : p.volumes) {
+      pod["volumes"].push_back(
+          {{"name", v.name}, {"type", v.type}, {"container", v.container},
+           {"mountPath", v.mount_path}});
+    }
     pod["warnings"] = messages(p.findings.warnings);
     pod["errors"] = messages(p.findings.errors);
     pods.push_back(std::move(pod));
@@ -105,6 +112,14 @@ std::string plan_table(const std::vector<hooks::PodBackupPlan>& plans) {
     bool first = true;
     for (const auto* list : {&p.pre, &p.post}) {
       const char* phase = list == &p.pre ? "pre" : "post";
+      if (list == &p.post) {
+        // The volumes' data is copied between the two phases.
+        for (const auto& v : p.volumes) {
+          table.add_row({first ? pod : "", "volume", v.name, v.type, v.container, "-", "-",
+                         display_command({"tar", "-C", v.mount_path, "-cf", "-", "."})});
+          first = false;
+        }
+      }
       for (const auto& h : *list) {
         table.add_row({first ? pod : "", phase, h.name + "[" + std::to_string(h.index) + "]",
                        hooks::to_string(h.source), h.container, hooks::to_string(h.on_error),

@@ -95,6 +95,16 @@ PodBackupPlan BackupPlanner::plan(const Pod& pod) const {
   check_hook_annotation_keys(pod.annotations, Operation::Backup, plan.findings);
   plan.pre = phase_hooks(pod, HookPhase::Pre, plan.findings);
   plan.post = phase_hooks(pod, HookPhase::Post, plan.findings);
+  if (!pod.volume_spec.is_null()) {
+    VolumeSelection volumes = select_pod_volumes(pod.volume_spec, spec_.default_volumes_to_fs_backup);
+    plan.volumes = std::move(volumes.volumes);
+    // Findings are shown under the pod already: without the selection's "pod ns/name: ".
+    const std::string prefix = "pod " + pod.key() + ": ";
+    for (const auto& w : volumes.warnings) {
+      plan.findings.warn(w.rfind(prefix, 0) == 0 ? w.substr(prefix.size()) : w);
+    }
+    plan.volume_warnings = std::move(volumes.warnings);
+  }
   if (pod.phase != "Running") {
     plan.skipped = true;
     plan.skip_reason = pod.phase.empty()

@@ -123,6 +123,14 @@ core::Result<BackupSpec> parse_backup_spec(const nlohmann::json& spec, SpecReade
     return core::unexpected(filter.error());
   }
   backup.filter = std::move(*filter);
+  if (const auto fsb = spec.find("defaultVolumesToFsBackup");
+      fsb != spec.end() && !fsb->is_null()) {
+    if (!fsb->is_boolean()) {
+      return reader.fail("spec.defaultVolumesToFsBackup: expected true or false, got " +
+                         core::describe_json(*fsb));
+    }
+    backup.default_volumes_to_fs_backup = fsb->get<bool>();
+  }
   const auto hooks = spec.find("hooks");
   if (hooks == spec.end() || hooks->is_null()) {
     return backup;

@@ -113,6 +113,9 @@ struct ItemFilter {
 struct BackupSpec {
   std::string name;
   ItemFilter filter;
+  // spec.defaultVolumesToFsBackup: copy every eligible pod volume's data unless excluded
+  // (hooks/volume_selection.h); otherwise only those named in backup-volumes.
+  bool default_volumes_to_fs_backup = false;
   std::vector<BackupResourceHookSpec> hooks;
 };
 

@@ -11,6 +11,7 @@
 
 #include "hooks/finding.h"
 #include "hooks/model.h"
+#include "hooks/volume_selection.h"
 
 namespace stillpoint::hooks {
 
@@ -31,6 +32,10 @@ struct PodBackupPlan {
   std::string skip_reason;
   std::vector<PlannedExecHook> pre;
   std::vector<PlannedExecHook> post;
+  // Volumes whose data is copied between pre and post (hooks/volume_selection.h); what
+  // selection skipped is in findings.warnings too.
+  std::vector<PodVolume> volumes;
+  std::vector<std::string> volume_warnings;
   Findings findings;
 };
 

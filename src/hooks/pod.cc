@@ -107,6 +107,24 @@ core::Result<Pod> pod_from_json(const nlohmann::json& object, const std::string&
     if (auto it = spec->find("initContainers"); it != spec->end() && it->is_array()) {
       pod.init_containers = *it;
     }
+    if (auto it = spec->find("volumes"); it != spec->end() && it->is_array() && !it->empty()) {
+      nlohmann::json containers = nlohmann::json::array();
+      if (auto c = spec->find("containers"); c != spec->end() && c->is_array()) {
+        for (const auto& container : *c) {
+          if (!container.is_object()) continue;
+          nlohmann::json slim = nlohmann::json::object();
+          for (const char* field : {"name", "volumeMounts"}) {
+            if (container.contains(field)) slim[field] = container[field];
+          }
+          containers.push_back(std::move(slim));
+        }
+      }
+      nlohmann::json metadata = {{"namespace", pod.namespace_name}, {"name", pod.name}};
+      metadata["annotations"] = nlohmann::json::object();
+      for (const auto& [k, v] : pod.annotations) metadata["annotations"][k] = v;
+      pod.volume_spec = {{"metadata", std::move(metadata)},
+                         {"spec", {{"volumes", *it}, {"containers", std::move(containers)}}}};
+    }
   }
   if (auto status = object.find("status"); status != object.end() && status->is_object()) {
     auto phase = core::optional_string(*status, "phase", at + ": status");

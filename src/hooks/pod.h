@@ -31,6 +31,10 @@ struct Pod {
   std::string phase;                                          // status.phase, "" when absent
   bool being_deleted = false;                                 // metadata.deletionTimestamp set
   std::map<std::string, ContainerStatus> container_statuses;  // by container name
+  // What volume selection reads (hooks/volume_selection.h), as a minimal Pod object:
+  // metadata (namespace, name, annotations), spec.volumes and the containers' names and
+  // volumeMounts. null when the pod has no volumes.
+  nlohmann::json volume_spec;
 
   std::string key() const { return namespace_name + "/" + name; }
   bool has_container(const std::string& name) const;

@@ -348,3 +348,47 @@ TEST(BackupPlanner, ReportsUnknownHookAnnotations) {
 
 }  // namespace
 }  // namespace stillpoint::hooks
+
+namespace stillpoint::hooks {
+namespace {
+
+// The plan lists the volumes whose data the backup copies, as volume_selection decides from
+// the pod and the spec's defaultVolumesToFsBackup; what it skips is a finding, so `hooks lint`
+// and --strict-hooks see a typo in backup-volumes before anything runs.
+TEST(BackupPlanner, PlansVolumeDataWithTheSpecsDefault) {
+  nlohmann::json pod = testing::PodBuilder("shop", "db").container("app").json();
+  pod["spec"]["containers"][0]["volumeMounts"] = {{{"name", "scratch"}, {"mountPath", "/s"}}};
+  pod["spec"]["volumes"] = {{{"name", "scratch"}, {"emptyDir", nlohmann::json::object()}}};
+  pod["metadata"]["annotations"]["backup.velero.io/backup-volumes"] = "scratch,typo";
+  auto decoded = pod_from_json(pod, "pod");
+  ASSERT_TRUE(decoded) << decoded.error().message;
+
+  const BackupSpec opt_in = testing::backup_spec("");
+  auto plan = BackupPlanner(opt_in).plan(*decoded);
+  ASSERT_EQ(plan.volumes.size(), 1u);
+  EXPECT_EQ(plan.volumes[0].name, "scratch");
+  EXPECT_EQ(plan.volumes[0].container, "app");
+  EXPECT_EQ(plan.volumes[0].mount_path, "/s");
+  ASSERT_EQ(plan.volume_warnings.size(), 1u);
+  EXPECT_NE(testing::messages(plan.findings.warnings)[0].find("\"typo\""), std::string::npos);
+
+  pod["metadata"]["annotations"].erase("backup.velero.io/backup-volumes");
+  auto unannotated = pod_from_json(pod, "pod");
+  ASSERT_TRUE(unannotated);
+  EXPECT_TRUE(BackupPlanner(opt_in).plan(*unannotated).volumes.empty());
+  const BackupSpec opt_out = testing::backup_spec("defaultVolumesToFsBackup: true");
+  EXPECT_TRUE(opt_out.default_volumes_to_fs_backup);
+  EXPECT_EQ(BackupPlanner(opt_out).plan(*unannotated).volumes.size(), 1u);
+}
+
+TEST(BackupPlanner, DefaultVolumesToFsBackupMustBeABoolean) {
+  auto parsed = testing::parse_spec_text(
+      testing::spec_document("Backup", "defaultVolumesToFsBackup: \"yes\""));
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("spec.defaultVolumesToFsBackup: expected true or false"),
+            std::string::npos)
+      << parsed.error().message;
+}
+
+}  // namespace
+}  // namespace stillpoint::hooks
