@@ -48,17 +48,30 @@ json restore_wait_container(const std::string& image,
           {"volumeMounts", std::move(mounts)}};
 }
 
+void remove_restore_wait(json& pod) {
+  if (!pod.is_object() || !pod.contains("spec") || !pod["spec"].is_object()) return;
+  json& spec = pod["spec"];
+  if (!spec.contains("initContainers") || !spec["initContainers"].is_array()) return;
+  json& list = spec["initContainers"];
+  auto helper = [](const json& c) {
+    const std::string name = c.is_object() && c.contains("name") && c["name"].is_string()
+                                 ? c["name"].get<std::string>()
+                                 : "";
+    return name == hooks::kRestoreWaitContainer || name == "restic-wait";
+  };
+  for (auto it = list.begin(); it != list.end();) {
+    it = helper(*it) ? list.erase(it) : it + 1;
+  }
+}
+
 void inject_restore_wait(json& pod, json container) {
   if (!pod.is_object()) return;
+  remove_restore_wait(pod);
   json& spec = pod["spec"];
   if (!spec.is_object()) spec = json::object();
   json list = json::array({std::move(container)});
   if (spec.contains("initContainers") && spec["initContainers"].is_array()) {
-    for (json& c : spec["initContainers"]) {
-      const std::string name = c.is_object() ? c.value("name", "") : "";
-      if (name == hooks::kRestoreWaitContainer || name == "restic-wait") continue;
-      list.push_back(std::move(c));
-    }
+    for (json& c : spec["initContainers"]) list.push_back(std::move(c));
   }
   spec["initContainers"] = std::move(list);
 }

@@ -40,6 +40,9 @@ nlohmann::json restore_wait_container(const std::string& image,
 // Puts `container` first in the pod's spec.initContainers, after removing any restore-wait or
 // restic-wait container the backed-up pod already had (as Velero's restore action does).
 void inject_restore_wait(nlohmann::json& pod, nlohmann::json container);
+// Removes them only: a pod backed up after an earlier restore carries a restore-wait that,
+// with no data to deliver this time, would wait forever.
+void remove_restore_wait(nlohmann::json& pod);
 
 // The records whose data a restored pod gets: Completed ones for volumes its spec still has.
 // The others are returned in `not_restored` with the reason, for warnings.

@@ -166,9 +166,11 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
       for (const auto& why : not_restored) {
         st.results.warning(target_ns, "pod " + target_ns + "/" + name + ": " + why);
       }
-      if (!volumes.empty()) {
-        inject_restore_wait(item, restore_wait_container(request_.restore_helper_image, volumes));
-      }
+    }
+    if (!volumes.empty()) {
+      inject_restore_wait(item, restore_wait_container(request_.restore_helper_image, volumes));
+    } else {
+      remove_restore_wait(item);
     }
   }
   if (!target_ns.empty() && !co_await ensure_namespace(target_ns)) {

@@ -52,6 +52,23 @@ TEST(PodVolumeRestore, InjectedFirstReplacingOldHelpers) {
   EXPECT_EQ(bare["spec"]["initContainers"].size(), 1u);
 }
 
+// A pod backed up after an earlier restore still has its restore-wait; with no data this time it
+// must go, or the pod would wait forever.
+TEST(PodVolumeRestore, StaleHelpersAreRemovedWhenThereIsNoData) {
+  json pod = json::parse(R"({"spec": {"initContainers": [
+      {"name": "restore-wait"}, {"name": "restic-wait"}, {"name": "migrate"}, 7]}})");
+  remove_restore_wait(pod);
+  EXPECT_EQ(pod["spec"]["initContainers"], json::parse(R"([{"name": "migrate"}, 7])"));
+  // Nothing to remove: the list is left exactly as it was.
+  json untouched = json::parse(R"({"spec": {"initContainers": [{"name": "a", "image": "x"}]}})");
+  const json before = untouched;
+  remove_restore_wait(untouched);
+  EXPECT_EQ(untouched, before);
+  json none = json::parse(R"({"spec": {}})");
+  remove_restore_wait(none);
+  EXPECT_EQ(none, json::parse(R"({"spec": {}})"));
+}
+
 TEST(PodVolumeRestore, OnlyCompletedVolumesThePodStillHas) {
   const json pod = json::parse(R"({"spec": {"volumes": [
       {"name": "scratch", "emptyDir": {}}, {"name": "data", "emptyDir": {}}]}})");
