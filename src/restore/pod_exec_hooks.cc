@@ -77,13 +77,7 @@ void PodExecHooks::give_up(const hooks::Pod& pod, const hooks::PodRestorePlan& p
 }
 
 void PodExecHooks::stop() {
-  stopped_ = true;
-  stop_.cancel();
-}
-
-asio::awaitable<void> PodExecHooks::wait_for_stop() {
-  if (stopped_) co_return;
-  co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
+  stop_.stop();
 }
 
 asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
@@ -126,7 +120,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
   std::string rv;
   bool need_read = true;
   while (!groups.empty()) {
-    if (stopped_) {
+    if (stop_.stopped()) {
       give_up_all("the restore was interrupted");
       break;
     }
@@ -213,7 +207,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
     std::string name = pod.name;
     std::variant<std::optional<PodChange>, std::monostate, std::monostate> result =
         co_await (next_pod_change(rest_, ns, name, rv, watch_limit) || clock_.sleep_for(left) ||
-                  wait_for_stop());
+                  stop_.wait());
     if (result.index() != 0) continue;  // a wait ran out, or stop(): handled at the top
     auto& change = std::get<0>(result);
     if (!change) {

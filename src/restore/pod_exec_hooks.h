@@ -13,7 +13,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "hooks/clock.h"
 #include "hooks/hook_runner.h"
@@ -21,6 +20,7 @@
 #include "hooks/plan.h"
 #include "hooks/pod.h"
 #include "kube/rest_client.h"
+#include "restore/stop_signal.h"
 
 namespace stillpoint::restore {
 
@@ -46,7 +46,7 @@ class PodExecHooks {
         tracker_(tracker),
         clock_(clock),
         wait_limit_(wait_limit),
-        stop_(ex, boost::asio::steady_timer::time_point::max()) {}
+        stop_(ex) {}
 
   // `pod` is the pod as created (its spec decides which containers exist); the waits count
   // from `created_at`.
@@ -65,15 +65,13 @@ class PodExecHooks {
   void stop();
 
  private:
-  boost::asio::awaitable<void> wait_for_stop();
 
   kube::RestClient& rest_;
   hooks::HookRunner& runner_;
   hooks::HookTracker& tracker_;
   hooks::Clock& clock_;
   core::Duration wait_limit_;
-  bool stopped_ = false;
-  boost::asio::steady_timer stop_;  // cancelled by stop(): wakes every waiting run()
+  StopSignal stop_;  // wakes every waiting run()
 };
 
 }  // namespace stillpoint::restore

@@ -102,13 +102,7 @@ std::vector<backup::VolumeRecord> volumes_to_restore(
 }
 
 void PodVolumeRestorer::stop() {
-  stopped_ = true;
-  stop_.cancel();
-}
-
-asio::awaitable<void> PodVolumeRestorer::wait_for_stop() {
-  if (stopped_) co_return;
-  co_await stop_.async_wait(asio::as_tuple(asio::use_awaitable));
+  stop_.stop();
 }
 
 // "" once restore-wait runs; otherwise why it will not.
@@ -116,7 +110,7 @@ asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::strin
                                                                 const std::string& name) {
   const auto deadline = env_.clock.now() + wait_;
   for (;;) {
-    if (stopped_) co_return "the restore was interrupted";
+    if (stop_.stopped()) co_return "the restore was interrupted";
     auto current = co_await env_.rest.get(kPodsResource, ns, name);
     if (!current) {
       if (current.error().code == core::ErrorCode::NotFound) co_return "the pod was deleted";
@@ -143,7 +137,7 @@ asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::strin
     std::string n = ns;
     std::string p = name;
     (void)co_await (next_pod_change(env_.rest, n, p, rv, watch_limit) ||
-                    env_.clock.sleep_for(left) || wait_for_stop());
+                    env_.clock.sleep_for(left) || stop_.wait());
   }
 }
 

@@ -16,7 +16,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "backup/volume_manifest.h"
@@ -24,6 +23,7 @@
 #include "hooks/clock.h"
 #include "hooks/pod_exec.h"
 #include "kube/rest_client.h"
+#include "restore/stop_signal.h"
 #include "storage/object_store.h"
 
 namespace stillpoint::restore {
@@ -76,7 +76,7 @@ class PodVolumeRestorer {
  public:
   // `wait`: how long restore-wait may take to start running.
   PodVolumeRestorer(boost::asio::any_io_executor ex, VolumeRestoreEnv env, core::Duration wait)
-      : env_(env), wait_(wait), stop_(ex, boost::asio::steady_timer::time_point::max()) {}
+      : env_(env), wait_(wait), stop_(ex) {}
 
   boost::asio::awaitable<PodVolumesOutcome> run(std::string namespace_name,
                                                 std::string pod,
@@ -92,12 +92,10 @@ class PodVolumeRestorer {
   boost::asio::awaitable<VolumeRestoreResult> copy_volume(const std::string& ns,
                                                           const std::string& pod,
                                                           const backup::VolumeRecord& record);
-  boost::asio::awaitable<void> wait_for_stop();
 
   VolumeRestoreEnv env_;
   core::Duration wait_;
-  bool stopped_ = false;
-  boost::asio::steady_timer stop_;
+  StopSignal stop_;
 };
 
 }  // namespace stillpoint::restore
