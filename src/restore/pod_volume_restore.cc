@@ -1,9 +1,13 @@
 #include "restore/pod_volume_restore.h"
 
+#include <memory>
+#include <optional>
 #include <variant>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -29,6 +33,104 @@ constexpr size_t kReadSize = 256 * 1024;
 std::string marker_path(const std::vector<backup::VolumeRecord>& volumes) {
   return std::string(kRestoresDir) + "/" + volumes.front().volume + "/" + kDoneMarker;
 }
+
+// One volume's stored data on its way into the pod: read and decompressed on a strand of the
+// pool in pieces of at most kPiece, one piece ahead of the exec stream (reading overlaps
+// sending), and checked against the manifest after the last byte. Shared with the work in
+// flight, so an abandoned restore never leaves it dangling.
+class VolumeReader : public std::enable_shared_from_this<VolumeReader> {
+ public:
+  VolumeReader(asio::any_io_executor io, asio::any_io_executor strand,
+               const backup::VolumeRecord& record)
+      : io_(io),
+        strand_(std::move(strand)),
+        idle_(io, asio::steady_timer::time_point::max()),
+        expected_size_(record.size),
+        expected_sha256_(record.sha256) {}
+
+  // The next piece; "" once all of it was delivered and matched the backup.
+  asio::awaitable<core::Result<std::string>> next() {
+    if (!busy_ && !ready_) start();
+    while (busy_) co_await idle_.async_wait(asio::as_tuple(asio::use_awaitable));
+    core::Result<std::string> piece = std::move(*ready_);
+    ready_.reset();
+    if (piece && !piece->empty()) start();  // read ahead while this one is sent
+    co_return piece;
+  }
+
+  // Waits for a read-ahead still in flight (the exec ended early).
+  asio::awaitable<void> settle() {
+    while (busy_) co_await idle_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+
+  std::unique_ptr<storage::ObjectReader> object;  // on the strand only, once reading started
+  archive::VolumeStreamDecoder decoder;            // on the strand only
+  bool verified = false;                           // read on the I/O executor after settle()
+
+ private:
+  void start() {
+    busy_ = true;
+    asio::post(strand_, [self = shared_from_this()]() {
+      std::string out;
+      core::Status s = self->next_piece(out);
+      core::Result<std::string> piece =
+          s ? core::Result<std::string>(std::move(out)) : core::unexpected(s.error());
+      const bool verified = self->verified_on_strand_;
+      asio::post(self->io_, [self, piece = std::move(piece), verified]() mutable {
+        self->ready_ = std::move(piece);
+        self->verified = verified;
+        self->busy_ = false;
+        self->idle_.cancel();
+      });
+    });
+  }
+
+  // On the strand: decompress up to kPiece; at the end, finish and compare with the manifest.
+  core::Status next_piece(std::string& out) {
+    for (;;) {
+      if (out.size() >= kPiece) return core::ok();
+      if (pending_.empty() && !eof_) {
+        compressed_.resize(kReadSize);
+        auto n = object->read(compressed_.data(), compressed_.size());
+        if (!n) return core::unexpected(n.error());
+        compressed_.resize(*n);
+        pending_ = compressed_;
+        eof_ = *n == 0;
+      }
+      const size_t before = out.size();
+      const size_t input_before = pending_.size();
+      if (auto s = decoder.decode_some(pending_, out, kPiece - out.size()); !s) return s;
+      if (out.size() != before || pending_.size() != input_before) continue;
+      if (eof_) break;
+      if (!pending_.empty()) {
+        return core::unexpected(core::ErrorCode::Io, "volume data: the decoder stalled");
+      }
+    }
+    if (!out.empty()) return core::ok();
+    if (auto s = decoder.finish(); !s) return s;
+    if (decoder.size() != expected_size_ || decoder.sha256_hex() != expected_sha256_) {
+      return core::unexpected(
+          core::ErrorCode::Io,
+          "the data read back does not match the backup: " + std::to_string(decoder.size()) +
+              " bytes with SHA-256 " + decoder.sha256_hex() + ", the backup recorded " +
+              std::to_string(expected_size_) + " bytes with SHA-256 " + expected_sha256_);
+    }
+    verified_on_strand_ = true;
+    return core::ok();
+  }
+
+  asio::any_io_executor io_;
+  asio::any_io_executor strand_;
+  asio::steady_timer idle_;  // cancelled whenever a piece is ready
+  bool busy_ = false;
+  std::optional<core::Result<std::string>> ready_;
+  const uint64_t expected_size_;
+  const std::string expected_sha256_;
+  std::string compressed_;
+  std::string_view pending_;
+  bool eof_ = false;
+  bool verified_on_strand_ = false;
+};
 
 }  // namespace
 
@@ -148,11 +250,11 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
   const std::string what = "volume \"" + record.volume + "\"";
   asio::any_io_executor strand = asio::make_strand(env_.pool);
 
-  std::unique_ptr<storage::ObjectReader> reader;
+  auto in = std::make_shared<VolumeReader>(co_await asio::this_coro::executor, strand, record);
   auto opened = co_await backup::run_blocking(strand, [&]() -> core::Status {
     auto r = env_.store.get(record.key);
     if (!r) return core::unexpected(r.error());
-    reader = std::move(*r);
+    in->object = std::move(*r);
     return core::ok();
   });
   if (!opened) {
@@ -161,45 +263,6 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
     co_return result;
   }
 
-  archive::VolumeStreamDecoder decoder;
-  std::string compressed;
-  std::string_view pending;
-  bool eof = false;
-  bool verified = false;
-  // Runs on the pool: the next decompressed piece, or "" once all of it went out and matched.
-  auto next_piece = [&](std::string& out) -> core::Status {
-    for (;;) {
-      if (out.size() >= kPiece) return core::ok();
-      if (pending.empty() && !eof) {
-        compressed.resize(kReadSize);
-        auto n = reader->read(compressed.data(), compressed.size());
-        if (!n) return core::unexpected(n.error());
-        compressed.resize(*n);
-        pending = compressed;
-        eof = *n == 0;
-      }
-      const size_t before = out.size();
-      const size_t input_before = pending.size();
-      if (auto s = decoder.decode_some(pending, out, kPiece - out.size()); !s) return s;
-      if (out.size() != before || pending.size() != input_before) continue;
-      if (eof) break;
-      if (!pending.empty()) {
-        return core::unexpected(core::ErrorCode::Io, "volume data: the decoder stalled");
-      }
-    }
-    if (!out.empty()) return core::ok();
-    if (auto s = decoder.finish(); !s) return s;
-    if (decoder.size() != record.size || decoder.sha256_hex() != record.sha256) {
-      return core::unexpected(
-          core::ErrorCode::Io,
-          "the data read back does not match the backup: " + std::to_string(decoder.size()) +
-              " bytes with SHA-256 " + decoder.sha256_hex() + ", the backup recorded " +
-              std::to_string(record.size) + " bytes with SHA-256 " + record.sha256);
-    }
-    verified = true;
-    return core::ok();
-  };
-
   hooks::ExecRequest request;
   request.namespace_name = ns;
   request.pod = pod;
@@ -207,11 +270,9 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
   request.command = {"tar", "-C", std::string(kRestoresDir) + "/" + record.volume, "-xf", "-"};
   request.output_limit = 16 * 1024;
   request.stdin_source = [&]() -> asio::awaitable<core::Result<std::string>> {
-    std::string out;
-    auto s = co_await backup::run_blocking(strand, [&]() { return next_piece(out); });
-    if (!s) co_return core::unexpected(s.error());
-    if (env_.bytes_copied != nullptr) *env_.bytes_copied += out.size();
-    co_return out;
+    auto piece = co_await in->next();
+    if (piece && env_.bytes_copied != nullptr) *env_.bytes_copied += piece->size();
+    co_return piece;
   };
   auto ran = co_await env_.exec.exec(std::move(request));
   if (!ran || ran->exit_code != 0) {
@@ -223,12 +284,13 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
     }
     co_return result;
   }
-  if (!verified) {
+  co_await in->settle();
+  if (!in->verified) {
     result.error = what + ": tar finished before all of the data was delivered";
     co_return result;
   }
   result.ok = true;
-  result.bytes = decoder.size();
+  result.bytes = in->decoder.size();
   co_return result;
 }
 
