@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
@@ -151,7 +152,11 @@ struct ContainerArgs {
   CStrings* cands;
   int log_fd;
   int null_fd;
+  int ready_fd;  // written once the container's filesystem is in place
 };
+
+// The child's descriptor for ready_fd (kept across close_range).
+constexpr int kReadyFd = 3;
 
 int container_main(void* raw) {
   auto* a = static_cast<ContainerArgs*>(raw);
@@ -162,7 +167,8 @@ int container_main(void* raw) {
   dup2(a->null_fd, 0);
   dup2(a->log_fd, 1);
   dup2(a->log_fd, 2);
-  close_range(3, ~0U, 0);
+  dup2(a->ready_fd, kReadyFd);
+  close_range(kReadyFd + 1, ~0U, 0);
   int log = 2;
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     die(log, "make / private", nullptr);
@@ -206,6 +212,11 @@ int container_main(void* raw) {
       umount2(".", MNT_DETACH) != 0 || chdir("/") != 0) {
     die(log, "pivot_root", nullptr);
   }
+  // Mounts and root are in place: only now may the container be reported running, or an exec
+  // could enter a mount namespace that does not have its volumes yet.
+  ssize_t ignored = write(kReadyFd, "r", 1);
+  (void)ignored;
+  close(kReadyFd);
   if (l.argv.empty()) {
     // No command: idle like a pause container until told to stop.
     signal(SIGTERM, exit_on_signal);
@@ -270,15 +281,35 @@ core::Result<pid_t> launch_container(const ContainerLaunch& l) {
     return unexpected(ErrorCode::Io, "cannot open " + l.log_path + ": " + strerror(errno));
   }
   a.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) {
+    const int e = errno;
+    close(a.log_fd);
+    close(a.null_fd);
+    return unexpected(ErrorCode::Internal, std::string("pipe: ") + strerror(e));
+  }
+  a.ready_fd = ready[1];
   constexpr size_t kStack = 256 * 1024;
   std::unique_ptr<char[]> stack(new char[kStack]);
   pid_t pid = clone(container_main, stack.get() + kStack, CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, &a);
   int saved = errno;
   close(a.log_fd);
   close(a.null_fd);
+  close(ready[1]);
   if (pid < 0) {
+    close(ready[0]);
     return unexpected(ErrorCode::Internal, std::string("clone: ") + strerror(saved));
   }
+  // Wait (bounded) until its filesystem is set up, as a kubelet reports a container running
+  // only once the runtime started it. A child that fails first closes the pipe: read gets 0,
+  // and its exit is reported as usual.
+  pollfd p{ready[0], POLLIN, 0};
+  if (poll(&p, 1, 10000) > 0) {
+    char byte;
+    ssize_t ignored = read(ready[0], &byte, 1);
+    (void)ignored;
+  }
+  close(ready[0]);
   return pid;
 }
 
