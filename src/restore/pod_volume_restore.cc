@@ -135,19 +135,32 @@ class VolumeReader : public std::enable_shared_from_this<VolumeReader> {
 }  // namespace
 
 json restore_wait_container(const std::string& image,
-                            const std::vector<backup::VolumeRecord>& volumes) {
+                            const std::vector<backup::VolumeRecord>& volumes,
+                            bool run_as_root) {
   json mounts = json::array();
   for (const auto& v : volumes) {
     mounts.push_back({{"name", v.volume}, {"mountPath", std::string(kRestoresDir) + "/" + v.volume}});
   }
   // The marker lives in the first volume and is removed on the way out, so the restored
   // data has no trace of it. "$0" is the marker path, passed as an argument, not spliced in.
-  return {{"name", hooks::kRestoreWaitContainer},
-          {"image", image},
-          {"command",
-           {"/bin/sh", "-c",
-            "until [ -e \"$0\" ]; do sleep 0.2; done; rm -f \"$0\"", marker_path(volumes)}},
-          {"volumeMounts", std::move(mounts)}};
+  json container = {
+      {"name", hooks::kRestoreWaitContainer},
+      {"image", image},
+      {"command",
+       {"/bin/sh", "-c", "until [ -e \"$0\" ]; do sleep 0.2; done; rm -f \"$0\"",
+        marker_path(volumes)}},
+      {"volumeMounts", std::move(mounts)}};
+  if (run_as_root) {
+    // tar as root restores owners and modes exactly (a pod's user could not even set the
+    // volume root's mode: GNU tar fails on the "./" entry of a root:fsGroup directory).
+    container["securityContext"] = {{"runAsUser", 0}, {"runAsGroup", 0}};
+  }
+  return container;
+}
+
+bool pod_allows_root_helper(const json& pod) {
+  const json::json_pointer ptr("/spec/securityContext/runAsNonRoot");
+  return !(pod.contains(ptr) && pod.at(ptr) == true);
 }
 
 void remove_restore_wait(json& pod) {

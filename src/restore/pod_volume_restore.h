@@ -33,9 +33,15 @@ inline constexpr const char* kDefaultRestoreHelperImage = "busybox:1.36";
 inline constexpr const char* kRestoresDir = "/restores";
 inline constexpr const char* kDoneMarker = ".stillpoint-restore-done";
 
-// The restore-wait init container for these volumes (names only matter).
+// The restore-wait init container for these volumes (names only matter). `run_as_root`: it
+// runs as root (securityContext runAsUser 0), so that tar restores owners and modes exactly;
+// otherwise as the pod's user.
 nlohmann::json restore_wait_container(const std::string& image,
-                                      const std::vector<backup::VolumeRecord>& volumes);
+                                      const std::vector<backup::VolumeRecord>& volumes,
+                                      bool run_as_root = true);
+// False when the pod declares spec.securityContext.runAsNonRoot: a root helper would be
+// refused, so it runs as the pod's user (owners are then that user's).
+bool pod_allows_root_helper(const nlohmann::json& pod);
 
 // Puts `container` first in the pod's spec.initContainers, after removing any restore-wait or
 // restic-wait container the backed-up pod already had (as Velero's restore action does).

@@ -168,7 +168,8 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
       }
     }
     if (!volumes.empty()) {
-      inject_restore_wait(item, restore_wait_container(request_.restore_helper_image, volumes));
+      inject_restore_wait(item, restore_wait_container(request_.restore_helper_image, volumes,
+                                                       pod_allows_root_helper(item)));
     } else {
       remove_restore_wait(item);
     }

@@ -131,6 +131,28 @@ TEST_F(VolumeE2eTest, DefaultVolumesToFsBackupCopiesEligibleVolumes) {
   EXPECT_FALSE(backup_object("b6")["status"].contains("podVolumeBackups"));
 }
 
+// The common securityContext: the pod runs as an unprivileged user with an fsGroup, so
+// restore-wait (and its tar) does too, in a volume root owned by root:fsGroup.
+TEST_F(VolumeE2eTest, PodLevelRunAsUserRestoresItsData) {
+  std::string yaml = app_pod_yaml("nobody", kFill, markers_.string());
+  const std::string spec = "spec:\n";
+  yaml.replace(yaml.find(spec), spec.size(),
+               "spec:\n  securityContext: {runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534}\n");
+  apply(ns_yaml("nobody") + yaml);
+  wait_ready("nobody", "app");
+  ASSERT_EQ(stillpoint({"backup", "create", "b7", "--include-namespaces", "nobody"}).exit_code, 0);
+  const std::string before = exec("nobody", "app", kFingerprint);
+  ASSERT_EQ(sim_.kubectl({"delete", "namespace", "nobody", "--wait=true"}).exit_code, 0);
+  const CommandResult r = stillpoint({"restore", "create", "r7", "--from-backup", "b7"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe()
+                            << stillpoint({"restore", "describe", "r7"}, false).out;
+  wait_ready("nobody", "app");
+  EXPECT_EQ(exec("nobody", "app", kFingerprint), before);
+  EXPECT_EQ(exec("nobody", "app", "id -u"), "65534\n");
+  // restore-wait ran as root, so the files keep their owner.
+  EXPECT_EQ(exec("nobody", "app", "stat -c %u /data/blob"), "65534\n");
+}
+
 TEST_F(VolumeE2eTest, ContainerWithoutTarFailsThatVolumeOnly) {
   // PATH leads nowhere: exec cannot find tar, as in a distroless image.
   apply(ns_yaml("notar") +

@@ -35,6 +35,17 @@ TEST(PodVolumeRestore, RestoreWaitMountsEachVolumeAndWaitsForTheMarker) {
   EXPECT_EQ(c["command"][2].get<std::string>().find("scratch"), std::string::npos);
 }
 
+// Root, so that tar restores owners exactly, unless the pod forbids root.
+TEST(PodVolumeRestore, RestoreWaitRunsAsRootUnlessThePodForbidsIt) {
+  const json root = restore_wait_container("busybox:1.36", {record("scratch")});
+  EXPECT_EQ(root["securityContext"], json::parse(R"({"runAsUser": 0, "runAsGroup": 0})"));
+  const json user = restore_wait_container("busybox:1.36", {record("scratch")}, false);
+  EXPECT_FALSE(user.contains("securityContext"));
+  EXPECT_TRUE(pod_allows_root_helper(json::parse(R"({"spec": {"securityContext": {"runAsUser": 7}}})")));
+  EXPECT_FALSE(pod_allows_root_helper(
+      json::parse(R"({"spec": {"securityContext": {"runAsNonRoot": true}}})")));
+}
+
 TEST(PodVolumeRestore, InjectedFirstReplacingOldHelpers) {
   json pod = json::parse(R"({"spec": {"initContainers": [
       {"name": "restore-wait", "image": "old"},
