@@ -5,7 +5,6 @@
 #include <map>
 #include <set>
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -19,7 +18,6 @@
 #include "backup/backup_log.h"
 #include "backup/item_blocks.h"
 #include "backup/run_all.h"
-#include "backup/pod_volume_backup.h"
 #include "backup/resource_selection.h"
 #include "backup/volume_manifest.h"
 #include "core/go_duration.h"
@@ -27,7 +25,6 @@
 #include "hooks/backup_planner.h"
 #include "hooks/hook_runner.h"
 #include "hooks/hook_tracker.h"
-#include "hooks/item_block_hooks.h"
 #include "hooks/pod.h"
 #include "kube/discovery.h"
 
