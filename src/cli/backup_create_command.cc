@@ -24,7 +24,7 @@
 #include "hooks/spec_file.h"
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
-#include "storage/location.h"
+#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -46,7 +46,7 @@ struct CreateOptions {
   bool default_volumes_to_fs_backup = false;
   std::string fs_backup_timeout = "4h";
   bool strict_hooks = false;
-  std::string storage;
+  StorageFlags storage;
   std::string output = "text";
   ClusterFlags cluster;
 };
@@ -149,7 +149,7 @@ int run_create(const CreateOptions& options) {
     error_line(request.error().message);
     return kExitFailed;
   }
-  auto store = storage::open_store(storage::resolve_location(options.storage));
+  auto store = open_storage(options.storage);
   if (!store) {
     error_line(store.error().message);
     return kExitFailed;
@@ -241,9 +241,7 @@ void add_backup_create_command(CLI::App& backup, Action& action) {
       ->check(positive_go_duration());
   cmd->add_flag("--strict-hooks", options->strict_hooks,
                 "Fail before anything runs if any hook has a warning or error");
-  cmd->add_option("--storage", options->storage,
-                  "Backup location: a directory or file:// URL (default $STILLPOINT_STORAGE, "
-                  "then ~/.local/share/stillpoint/backups)");
+  add_storage_flags(*cmd, options->storage);
   cmd->add_option("-o,--output", options->output, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
   add_cluster_flags(*cmd, options->cluster);

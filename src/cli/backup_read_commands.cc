@@ -12,7 +12,7 @@
 #include "cli/object_fields.h"
 #include "cli/table.h"
 #include "core/documents.h"
-#include "storage/location.h"
+#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -21,7 +21,7 @@ using nlohmann::json;
 
 struct ReadOptions {
   std::string name;
-  std::string storage;
+  StorageFlags storage;
   std::string output = "table";
   bool details = false;
 };
@@ -29,7 +29,7 @@ struct ReadOptions {
 std::string str(const json& object, const char* pointer) { return field_text(object, pointer); }
 
 core::Result<std::unique_ptr<storage::ObjectStore>> open(const ReadOptions& o) {
-  return storage::open_store(storage::resolve_location(o.storage));
+  return open_storage(o.storage);
 }
 
 int fail(const core::Error& e) {
@@ -154,9 +154,7 @@ CLI::App* read_command(CLI::App& backup, const char* name, const char* help,
   CLI::App* cmd = backup.add_subcommand(name, help);
   auto* arg = cmd->add_option("NAME", o->name, "Backup name");
   if (name_required) arg->required();
-  cmd->add_option("--storage", o->storage,
-                  "Backup location (default $STILLPOINT_STORAGE, then "
-                  "~/.local/share/stillpoint/backups)");
+  add_storage_flags(*cmd, o->storage);
   return cmd;
 }
 

@@ -25,7 +25,7 @@
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
 #include "restore/restore_runner.h"
-#include "storage/location.h"
+#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -48,7 +48,7 @@ struct CreateOptions {
   std::string hook_wait_timeout = "10m";
   std::string restore_helper_image = "busybox:1.36";
   size_t workers = restore::kDefaultRestoreWorkers;
-  std::string storage;
+  StorageFlags storage;
   std::string output = "text";
   // A restore sends one create per object: at client-go's 100/s a 10,000-object restore would
   // take 100 s for nothing (docs/performance.md). The API server's own priority and fairness
@@ -189,7 +189,7 @@ int run_create(const CreateOptions& options) {
     std::fprintf(stderr, "error: %s\n", request.error().message.c_str());
     return kExitFailed;
   }
-  auto store = storage::open_store(storage::resolve_location(options.storage));
+  auto store = open_storage(options.storage);
   if (!store) {
     std::fprintf(stderr, "error: %s\n", store.error().message.c_str());
     return kExitFailed;
@@ -295,9 +295,7 @@ void add_restore_create_command(CLI::App& restore, Action& action) {
   cmd->add_option("--workers", options->workers,
                   "Objects of one resource type created in parallel (default 16)")
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--storage", options->storage,
-                  "Backup location: a directory or file:// URL (default $STILLPOINT_STORAGE, "
-                  "then ~/.local/share/stillpoint/backups)");
+  add_storage_flags(*cmd, options->storage);
   cmd->add_option("-o,--output", options->output, "text or json (the velero.io/v1 Restore)")
       ->check(CLI::IsMember({"text", "json"}));
   add_cluster_flags(*cmd, options->cluster);

@@ -11,7 +11,7 @@
 #include "cli/table.h"
 #include "core/documents.h"
 #include "restore/restore_catalog.h"
-#include "storage/location.h"
+#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -20,7 +20,7 @@ using nlohmann::json;
 
 struct ReadOptions {
   std::string name;
-  std::string storage;
+  StorageFlags storage;
   std::string output = "table";
   bool details = false;
 };
@@ -31,7 +31,7 @@ int fail(const core::Error& e) {
 }
 
 int run_get(const ReadOptions& o) {
-  auto store = storage::open_store(storage::resolve_location(o.storage));
+  auto store = open_storage(o.storage);
   if (!store) return fail(store.error());
   std::vector<json> restores;
   if (!o.name.empty()) {
@@ -87,7 +87,7 @@ std::string results_text(const json& messages) {
 }
 
 int run_describe(const ReadOptions& o) {
-  auto store = storage::open_store(storage::resolve_location(o.storage));
+  auto store = open_storage(o.storage);
   if (!store) return fail(store.error());
   auto r = restore::read_restore(**store, o.name);
   if (!r) return fail(r.error());
@@ -156,7 +156,7 @@ int run_describe(const ReadOptions& o) {
 }
 
 int run_logs(const ReadOptions& o) {
-  auto store = storage::open_store(storage::resolve_location(o.storage));
+  auto store = open_storage(o.storage);
   if (!store) return fail(store.error());
   auto s = restore::read_restore_log(**store, o.name, [](std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
@@ -170,9 +170,7 @@ CLI::App* read_command(CLI::App& restore, const char* name, const char* help,
   CLI::App* cmd = restore.add_subcommand(name, help);
   auto* arg = cmd->add_option("NAME", o->name, "Restore name");
   if (name_required) arg->required();
-  cmd->add_option("--storage", o->storage,
-                  "Backup location (default $STILLPOINT_STORAGE, then "
-                  "~/.local/share/stillpoint/backups)");
+  add_storage_flags(*cmd, o->storage);
   return cmd;
 }
 

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "storage/local_store.h"
+#include "storage/s3/s3_store.h"
 
 namespace stillpoint::storage {
 namespace {
@@ -83,7 +84,8 @@ std::string resolve_location(std::string_view flag) {
   return {};  // open_store() explains what to set
 }
 
-core::Result<std::unique_ptr<ObjectStore>> open_store(std::string_view location) {
+core::Result<std::unique_ptr<ObjectStore>> open_store(std::string_view location,
+                                                      const s3::S3Options& s3_options) {
   if (location.empty()) {
     return core::unexpected(core::ErrorCode::InvalidArgument,
                             "no backup location: pass --storage or set STILLPOINT_STORAGE");
@@ -91,8 +93,11 @@ core::Result<std::unique_ptr<ObjectStore>> open_store(std::string_view location)
   std::string path(location);
   const std::string_view scheme = scheme_of(location);
   if (scheme == "s3") {
-    return core::unexpected(core::ErrorCode::InvalidArgument,
-                            "s3:// locations are not supported yet");
+    auto store = s3::open_s3_store(location, s3_options);
+    if (!store) {
+      return core::unexpected(store.error());
+    }
+    return std::unique_ptr<ObjectStore>(std::move(*store));
   }
   if (scheme == "file") {
     auto decoded = file_url_path(location);

@@ -91,11 +91,25 @@ TEST(OpenStore, RelativePathIsResolvedAgainstCwd) {
   EXPECT_TRUE(fs::is_directory(dir.path() / "rel" / "backups"));
 }
 
-TEST(OpenStore, S3IsNotSupportedYet) {
-  auto store = open_store("s3://bucket/prefix");
-  ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, core::ErrorCode::InvalidArgument);
-  EXPECT_EQ(store.error().message, "s3:// locations are not supported yet");
+TEST(OpenStore, S3LocationsAreCheckedBeforeAnyRequest) {
+  ::setenv("AWS_ACCESS_KEY_ID", "AKIDTEST", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+  s3::S3Options options;
+  options.endpoint = "http://127.0.0.1:9";  // nothing listens; opening sends no request
+  auto store = open_store("s3://bucket/prefix/", options);
+  ASSERT_TRUE(store) << store.error().message;
+  EXPECT_EQ((*store)->describe(), "s3://bucket/prefix");
+  auto bad = open_store("s3://B/prefix", options);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, core::ErrorCode::InvalidArgument);
+  EXPECT_NE(bad.error().message.find("bucket name \"B\""), std::string::npos);
+  ::unsetenv("AWS_SECRET_ACCESS_KEY");
+  ::unsetenv("AWS_ACCESS_KEY_ID");
+  ::setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+  auto no_keys = open_store("s3://bucket/prefix", options);
+  ASSERT_FALSE(no_keys);
+  EXPECT_NE(no_keys.error().message.find("AWS_SECRET_ACCESS_KEY"), std::string::npos);
+  ::unsetenv("AWS_SHARED_CREDENTIALS_FILE");
   auto other = open_store("gs://bucket");
   ASSERT_FALSE(other);
   EXPECT_NE(other.error().message.find("gs://"), std::string::npos);
