@@ -24,9 +24,13 @@ void E2eTest::wait_ready(const std::string& ns, const std::string& pod) {
 CommandResult E2eTest::stillpoint(std::vector<std::string> args, bool cluster) {
   std::vector<std::string> argv{STILLPOINT_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--storage=" + storage_.string());
+  if (storage_flags_.empty()) {
+    argv.push_back("--storage=" + storage_.string());
+  } else {
+    argv.insert(argv.end(), storage_flags_.begin(), storage_flags_.end());
+  }
   if (cluster) argv.push_back("--kubeconfig=" + sim_.server().kubeconfig_path().string());
-  return kubesim::testing::run_command(argv, "", std::chrono::seconds(240));
+  return kubesim::testing::run_command(argv, "", std::chrono::seconds(240), env_);
 }
 
 std::vector<std::string> E2eTest::tarball_entries(const std::string& backup) {

@@ -37,6 +37,10 @@ class E2eTest : public ::testing::Test {
 
   kubesim::testing::KubesimFixture sim_;
   std::filesystem::path storage_;
+  // When set, stillpoint() passes these instead of --storage=<storage_> (e.g. an s3://
+  // location and its --s3-* flags), and runs with `env_` added to its environment.
+  std::vector<std::string> storage_flags_;
+  std::vector<std::string> env_;
   std::filesystem::path markers_;  // a hostPath volume the hooks write into
 };
 

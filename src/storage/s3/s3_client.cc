@@ -62,12 +62,18 @@ std::string operation_of(const S3Call& call) {
 
 }  // namespace
 
-core::Error describe_failure(const S3Target& target, const S3Call& call, int status,
-                             std::string_view body) {
+// "s3://bucket/key", or for listings "s3://bucket/<prefix listed>".
+std::string object_of(const S3Target& target, const S3Call& call) {
   std::string where = "s3://" + target.bucket + (call.key.empty() ? std::string() : "/" + call.key);
   for (const auto& [name, value] : call.query) {
-    if (name == "prefix" && !value.empty()) where += "/" + value;  // listings: what was listed
+    if (name == "prefix" && !value.empty()) where += "/" + value;
   }
+  return where;
+}
+
+core::Error describe_failure(const S3Target& target, const S3Call& call, int status,
+                             std::string_view body) {
+  const std::string where = object_of(target, call);
   const auto error = parse_error(body);
   const std::string code = error ? error->code : std::string();
   std::string message = "S3 " + operation_of(call) + " " + where + " failed: HTTP " +
@@ -189,6 +195,8 @@ core::Result<HttpResponse> S3Client::call(const S3Call& call) {
     auto response = connection->round_trip(request, kXmlBodyLimit, call.method == "HEAD");
     if (!response) {
       last = response.error();
+      last.message = "S3 " + operation_of(call) + " " + object_of(target_, call) +
+                     " failed: " + last.message;
       if (retryable_error(last)) continue;
       return unexpected(last);
     }
@@ -235,6 +243,7 @@ class S3ObjectStream : public ObjectStream {
       auto response = connection_->start(request);
       if (!response) {
         last = response.error();
+        last.message = "S3 reading " + object_of(client_->target_, call) + " failed: " + last.message;
         connection_.reset();
         if (retryable_error(last)) continue;
         return unexpected(last);
@@ -289,7 +298,9 @@ class S3ObjectStream : public ObjectStream {
       // Lost mid-body: resume from offset_ on a new connection.
       connection_.reset();
       if (!retryable_error(n.error()) || attempt >= client_->retry_.max_attempts) {
-        return unexpected(n.error());
+        return unexpected(n.error().code, "S3 reading s3://" + client_->target_.bucket + "/" +
+                                              key_ + " failed after " + std::to_string(offset_) +
+                                              " bytes: " + n.error().message);
       }
       ++attempt;
     }
