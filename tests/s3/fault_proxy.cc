@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <stdexcept>
+#include <string>
 
 namespace stillpoint::s3test {
 namespace {
@@ -81,6 +82,20 @@ void FaultProxy::accept_loop() {
 // Both directions on one thread with poll(): requests and answers of one keep-alive
 // connection interleave, and a reset must cut both at once.
 void FaultProxy::pump(int client) {
+  if (slow_downs_left_.load() > 0 && slow_downs_left_.fetch_sub(1) > 0) {
+    char request[64 * 1024];
+    (void)recv(client, request, sizeof request, 0);  // the request's head, at least
+    static const std::string body =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+        "<Message>Please reduce your request rate.</Message></Error>";
+    const std::string answer = "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\n"
+                               "Connection: close\r\nContent-Length: " +
+                               std::to_string(body.size()) + "\r\n\r\n" + body;
+    write_all(client, answer.data(), answer.size());
+    shutdown(client, SHUT_WR);
+    close(client);
+    return;
+  }
   const int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

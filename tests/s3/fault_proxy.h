@@ -25,6 +25,9 @@ class FaultProxy {
   // The next `count` connections that receive more than `bytes` from the server are reset
   // there (a download broken mid-body).
   void cut_downloads(uint64_t bytes, int count);
+  // The next `count` connections are answered, at their first request, with 503 SlowDown
+  // (S3's "reduce your request rate") and closed, without reaching the server.
+  void slow_down(int count) { slow_downs_left_ = count; }
   uint64_t connections_cut() const { return cut_.load(); }
   uint64_t bytes_forwarded() const { return forwarded_.load(); }
 
@@ -43,6 +46,7 @@ class FaultProxy {
   std::atomic<uint64_t> cut_{0};
   std::atomic<uint64_t> download_cut_at_{0};
   std::atomic<int> download_cuts_left_{0};
+  std::atomic<int> slow_downs_left_{0};
   std::thread acceptor_;
   std::mutex mutex_;
   std::vector<std::thread> pumps_;

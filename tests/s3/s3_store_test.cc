@@ -240,6 +240,27 @@ TEST_F(S3StoreTest, DownloadCutMidBodyResumesWithARangeRequest) {
   EXPECT_GE(s.client().retries(), 2u);
 }
 
+TEST_F(S3StoreTest, SlowDownIsRetriedWithBackoffThenReported) {
+  FaultProxy proxy(port_of(gw_->endpoint()));
+  RetrySettings fast{3, std::chrono::milliseconds(10), std::chrono::milliseconds(50)};
+  S3Store s(client("http://127.0.0.1:" + std::to_string(proxy.port()), {}, "", fast));
+  proxy.slow_down(2);
+  ASSERT_TRUE(storage::write_all(s, "backups/b/slow", "after two 503s"));
+  EXPECT_EQ(s.client().retries(), 2u);
+  EXPECT_EQ(read_whole(s, "backups/b/slow"), "after two 503s");
+
+  // A new client: the first one would reuse its kept-alive connection past the proxy's check.
+  S3Store fresh(client("http://127.0.0.1:" + std::to_string(proxy.port()), {}, "", fast));
+  proxy.slow_down(3);  // as many as the attempts
+  auto failed = storage::write_all(fresh, "backups/b/slower", "x");
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, core::ErrorCode::Unavailable);
+  EXPECT_NE(failed.error().message.find("HTTP 503 SlowDown"), std::string::npos)
+      << failed.error().message;
+  EXPECT_NE(failed.error().message.find("after 3 attempts"), std::string::npos)
+      << failed.error().message;
+}
+
 class S3TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
