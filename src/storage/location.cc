@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "core/environment.h"
 #include "storage/local_store.h"
 #include "storage/s3/s3_store.h"
 
@@ -17,10 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
-}
+using core::env_or_empty;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') {
@@ -71,14 +69,14 @@ std::string resolve_location(std::string_view flag) {
   if (!flag.empty()) {
     return std::string(flag);
   }
-  if (std::string from_env = env("STILLPOINT_STORAGE"); !from_env.empty()) {
+  if (std::string from_env = env_or_empty("STILLPOINT_STORAGE"); !from_env.empty()) {
     return from_env;
   }
   // XDG Base Directory: a relative XDG_DATA_HOME is invalid and must be ignored.
-  if (std::string xdg = env("XDG_DATA_HOME"); xdg.starts_with('/')) {
+  if (std::string xdg = env_or_empty("XDG_DATA_HOME"); xdg.starts_with('/')) {
     return (fs::path(xdg) / "stillpoint" / "backups").string();
   }
-  if (std::string home = env("HOME"); !home.empty()) {
+  if (std::string home = env_or_empty("HOME"); !home.empty()) {
     return (fs::path(home) / ".local" / "share" / "stillpoint" / "backups").string();
   }
   return {};  // open_store() explains what to set

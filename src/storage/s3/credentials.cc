@@ -5,16 +5,15 @@
 #include <sstream>
 #include <string>
 
+#include "core/environment.h"
+
 namespace stillpoint::storage::s3 {
 namespace {
 
 using core::ErrorCode;
 using core::unexpected;
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
-}
+using core::env_or_empty;
 
 std::string_view trim(std::string_view s) {
   const auto first = s.find_first_not_of(" \t\r");
@@ -75,8 +74,8 @@ core::Result<Credentials> parse_credentials_file(std::string_view ini, std::stri
 }
 
 core::Result<Credentials> load_credentials() {
-  Credentials from_env{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"),
-                       env("AWS_SESSION_TOKEN")};
+  Credentials from_env{env_or_empty("AWS_ACCESS_KEY_ID"), env_or_empty("AWS_SECRET_ACCESS_KEY"),
+                       env_or_empty("AWS_SESSION_TOKEN")};
   if (!from_env.access_key_id.empty() && !from_env.secret_access_key.empty()) {
     return from_env;
   }
@@ -84,9 +83,9 @@ core::Result<Credentials> load_credentials() {
     return unexpected(ErrorCode::InvalidArgument,
                       "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
   }
-  std::string path = env("AWS_SHARED_CREDENTIALS_FILE");
+  std::string path = env_or_empty("AWS_SHARED_CREDENTIALS_FILE");
   if (path.empty()) {
-    const std::string home = env("HOME");
+    const std::string home = env_or_empty("HOME");
     if (home.empty()) {
       return unexpected(ErrorCode::InvalidArgument,
                         "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
@@ -94,7 +93,7 @@ core::Result<Credentials> load_credentials() {
     }
     path = home + "/.aws/credentials";
   }
-  std::string profile = env("AWS_PROFILE");
+  std::string profile = env_or_empty("AWS_PROFILE");
   if (profile.empty()) profile = "default";
   std::ifstream in(path);
   if (!in) {

@@ -4,16 +4,15 @@
 #include <cstdlib>
 #include <string>
 
+#include "core/environment.h"
+
 namespace stillpoint::storage::s3 {
 namespace {
 
 using core::ErrorCode;
 using core::unexpected;
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? std::string() : std::string(value);
-}
+using core::env_or_empty;
 
 // S3's bucket naming rules (the subset that matters for addressing): 3-63 characters of
 // lowercase letters, digits, '.' and '-', starting and ending with a letter or digit.
@@ -123,8 +122,8 @@ core::Result<S3Target> resolve_target(std::string_view location, const S3Options
   t.bucket = std::string(bucket);
   t.prefix = prefix.empty() ? std::string() : std::string(prefix) + "/";
   t.region = options.region;
-  if (t.region.empty()) t.region = env("AWS_REGION");
-  if (t.region.empty()) t.region = env("AWS_DEFAULT_REGION");
+  if (t.region.empty()) t.region = env_or_empty("AWS_REGION");
+  if (t.region.empty()) t.region = env_or_empty("AWS_DEFAULT_REGION");
   if (t.region.empty()) t.region = "us-east-1";
   if (options.endpoint.empty()) {
     t.tls = true;
