@@ -18,11 +18,13 @@ void add_storage_flags(CLI::App& command, StorageFlags& flags) {
       ->envname("STILLPOINT_S3_ENDPOINT")
       ->group(group);
   command.add_option("--s3-region", flags.s3.region,
-                     "Region used in signatures (default $AWS_REGION, then us-east-1)")
+                     "Region used in signatures (default $AWS_REGION, $AWS_DEFAULT_REGION, "
+                     "then us-east-1)")
       ->group(group);
   command.add_flag("--s3-path-style", flags.s3.path_style,
                    "Address the bucket in the path (https://host/bucket/key), as MinIO and Ceph "
-                   "usually need; automatic for IP-address endpoints")
+                   "usually need; automatic for IP-address and localhost endpoints and dotted "
+                   "bucket names on AWS")
       ->group(group);
   command.add_option("--s3-ca-file", flags.s3.ca_file,
                      "PEM file of the CA(s) that signed the endpoint's certificate")

@@ -105,6 +105,12 @@ LocationReport check_location(ObjectStore& store) {
     }
   }));
   if (auto* s3 = dynamic_cast<s3::S3Store*>(&store)) {
+    report.steps.push_back(timed("multipart", [&](CheckStep& step) {
+      auto sent = s3->probe_multipart(key + "-multipart");
+      step.ok = sent.has_value();
+      step.detail = sent ? "one " + std::to_string(*sent >> 20) + " MiB part sent, upload aborted"
+                         : sent.error().message;
+    }));
     report.steps.push_back(timed("open uploads", [&](CheckStep& step) {
       auto uploads = s3->pending_uploads();
       if (!uploads) {

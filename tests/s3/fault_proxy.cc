@@ -67,6 +67,11 @@ void FaultProxy::cut_downloads(uint64_t bytes, int count) {
   download_cuts_left_ = count;
 }
 
+void FaultProxy::close_all() {
+  std::lock_guard lock(mutex_);
+  for (int fd : open_clients_) shutdown(fd, SHUT_RDWR);
+}
+
 void FaultProxy::accept_loop() {
   while (!stopping_) {
     const int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
@@ -75,7 +80,12 @@ void FaultProxy::accept_loop() {
       return;  // shut down
     }
     std::lock_guard lock(mutex_);
-    pumps_.emplace_back([this, client] { pump(client); });
+    open_clients_.push_back(client);
+    pumps_.emplace_back([this, client] {
+      pump(client);
+      std::lock_guard done(mutex_);
+      std::erase(open_clients_, client);
+    });
   }
 }
 

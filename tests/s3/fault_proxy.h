@@ -28,6 +28,9 @@ class FaultProxy {
   // The next `count` connections are answered, at their first request, with 503 SlowDown
   // (S3's "reduce your request rate") and closed, without reaching the server.
   void slow_down(int count) { slow_downs_left_ = count; }
+  // Closes every open connection (both ends), as a server or load balancer closes idle
+  // keep-alive connections.
+  void close_all();
   uint64_t connections_cut() const { return cut_.load(); }
   uint64_t bytes_forwarded() const { return forwarded_.load(); }
 
@@ -50,6 +53,7 @@ class FaultProxy {
   std::thread acceptor_;
   std::mutex mutex_;
   std::vector<std::thread> pumps_;
+  std::vector<int> open_clients_;  // under mutex_
 };
 
 }  // namespace stillpoint::s3test

@@ -261,6 +261,20 @@ TEST_F(S3StoreTest, SlowDownIsRetriedWithBackoffThenReported) {
       << failed.error().message;
 }
 
+TEST_F(S3StoreTest, KeptConnectionsClosedByTheServerAreReplacedWithoutAFailedAttempt) {
+  FaultProxy proxy(port_of(gw_->endpoint()));
+  RetrySettings one{1, std::chrono::milliseconds(10), std::chrono::milliseconds(50)};
+  S3Store s(client("http://127.0.0.1:" + std::to_string(proxy.port()), {}, "", one));
+  // Several connections in the pool: parallel parts of a multipart upload.
+  ASSERT_TRUE(storage::write_all(s, "backups/b/parts", random_bytes(21 * kMiB, 9)));
+  proxy.close_all();  // the server side drops every idle keep-alive connection
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // One attempt only: a stale connection taken from the pool would fail it.
+  EXPECT_TRUE(storage::write_all(s, "backups/b/after-idle", "still works"));
+  EXPECT_EQ(read_whole(s, "backups/b/after-idle"), "still works");
+  EXPECT_EQ(s.client().retries(), 0u);
+}
+
 class S3TlsTest : public ::testing::Test {
  protected:
   void SetUp() override {

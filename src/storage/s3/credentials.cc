@@ -1,5 +1,6 @@
 #include "storage/s3/credentials.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -16,10 +17,20 @@ using core::unexpected;
 using core::env_or_empty;
 
 std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r");
+  const auto first = s.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r");
+  const auto last = s.find_last_not_of(" \t\r\n");
   return s.substr(first, last - first + 1);
+}
+
+// A key pasted from `echo ... | base64 -d` or a Secret often ends in a newline, which would
+// otherwise show up as "the secret does not belong to the key".
+std::string env_trimmed(const char* name) { return std::string(trim(env_or_empty(name))); }
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
 }
 
 }  // namespace
@@ -32,6 +43,7 @@ core::Result<Credentials> parse_credentials_file(std::string_view ini, std::stri
   bool in_profile = false;
   bool saw_profile = false;
   size_t line_number = 0;
+  if (ini.starts_with("\xEF\xBB\xBF")) ini.remove_prefix(3);  // a BOM from Windows editors
   while (!ini.empty()) {
     const size_t eol = ini.find('\n');
     std::string_view line = trim(ini.substr(0, eol));
@@ -51,7 +63,7 @@ core::Result<Credentials> parse_credentials_file(std::string_view ini, std::stri
     if (!in_profile) continue;
     const size_t eq = line.find('=');
     if (eq == std::string_view::npos) continue;  // the CLI ignores such lines too
-    const std::string_view key = trim(line.substr(0, eq));
+    const std::string key = lowercase(trim(line.substr(0, eq)));  // the CLI ignores case
     const std::string value(trim(line.substr(eq + 1)));
     if (key == "aws_access_key_id") {
       found.access_key_id = value;
@@ -74,8 +86,8 @@ core::Result<Credentials> parse_credentials_file(std::string_view ini, std::stri
 }
 
 core::Result<Credentials> load_credentials() {
-  Credentials from_env{env_or_empty("AWS_ACCESS_KEY_ID"), env_or_empty("AWS_SECRET_ACCESS_KEY"),
-                       env_or_empty("AWS_SESSION_TOKEN")};
+  Credentials from_env{env_trimmed("AWS_ACCESS_KEY_ID"), env_trimmed("AWS_SECRET_ACCESS_KEY"),
+                       env_trimmed("AWS_SESSION_TOKEN")};
   if (!from_env.access_key_id.empty() && !from_env.secret_access_key.empty()) {
     return from_env;
   }

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
 #include <strings.h>
 
 #include <boost/asio/connect.hpp>
@@ -26,6 +27,9 @@ namespace ssl = asio::ssl;
 using boost::system::error_code;
 using core::ErrorCode;
 using core::unexpected;
+
+constexpr size_t kReadBufferBytes = 64 * 1024;
+constexpr size_t kWriteSliceBytes = 1024 * 1024;
 
 bool is_ip_literal(const std::string& host) {
   error_code ec;
@@ -80,6 +84,7 @@ struct HttpConnection::Impl {
   std::string host;  // the name connected to and verified (bucket.host in virtual-host style)
   std::string port;
   bool insecure = false;
+  bool virtual_hosted = false;
   std::shared_ptr<ssl::context> tls;
   std::chrono::seconds timeout;
   asio::io_context ioc;
@@ -90,6 +95,8 @@ struct HttpConnection::Impl {
   bool connected = false;
   bool reusable = false;
   bool body_done = false;  // the streamed body has been read to its end
+  int exchanges = 0;       // completed on the current TCP connection
+  std::chrono::steady_clock::time_point idle_since;
 
   beast::tcp_stream& lowest() { return tls_stream ? beast::get_lowest_layer(*tls_stream) : *tcp; }
 
@@ -129,6 +136,14 @@ struct HttpConnection::Impl {
     buffer.clear();
     connected = false;
     reusable = false;
+    exchanges = 0;
+  }
+
+  void finished_exchange(bool keep_alive) {
+    reusable = keep_alive;
+    ++exchanges;
+    idle_since = std::chrono::steady_clock::now();
+    if (!keep_alive) close();
   }
 
   core::Status connect() {
@@ -137,7 +152,11 @@ struct HttpConnection::Impl {
     error_code ec;
     auto endpoints = resolver.resolve(host, port, ec);
     if (ec) {
-      return unexpected(ErrorCode::Unavailable, "cannot resolve " + host + ": " + ec.message());
+      return unexpected(ErrorCode::Unavailable,
+                        "cannot resolve " + host + ": " + ec.message() +
+                            (virtual_hosted ? " (the bucket is addressed in the host name; for "
+                                              "MinIO or Ceph add --s3-path-style)"
+                                            : ""));
     }
     if (tls) {
       tls_stream.emplace(ioc, *tls);
@@ -165,16 +184,24 @@ struct HttpConnection::Impl {
         tls_stream->async_handshake(ssl::stream_base::client, std::move(handler));
       });
       if (ec) {
-        std::string reason = ec.message();
-        if (const long verify = SSL_get_verify_result(raw); verify != X509_V_OK) {
-          reason = std::string("certificate verify failed: ") +
-                   X509_verify_cert_error_string(verify) +
-                   " (trust its CA with --s3-ca-file)";
+        // A certificate or protocol problem does not go away by retrying (Protocol); a reset
+        // or a timeout during the handshake may (transport error, retried).
+        const long verify = SSL_get_verify_result(raw);
+        if (!insecure && verify != X509_V_OK) {
+          const std::string reason = std::string("certificate verify failed: ") +
+                                     X509_verify_cert_error_string(verify) +
+                                     " (trust its CA with --s3-ca-file)";
+          close();
+          return unexpected(ErrorCode::Protocol,
+                            "TLS handshake with " + authority() + " failed: " + reason);
         }
-        close();
-        // A certificate problem does not go away by retrying: Protocol, not Unavailable.
-        return unexpected(ErrorCode::Protocol,
-                          "TLS handshake with " + authority() + " failed: " + reason);
+        if (ec.category() == asio::error::get_ssl_category()) {
+          const std::string reason = ec.message();
+          close();
+          return unexpected(ErrorCode::Protocol,
+                            "TLS handshake with " + authority() + " failed: " + reason);
+        }
+        return unexpected(transport_error("TLS handshake with", ec));
       }
     }
     connected = true;
@@ -200,10 +227,13 @@ struct HttpConnection::Impl {
         http::async_write_header(stream, serializer, std::move(handler));
       });
     });
-    if (!ec && !request.body.empty()) {
+    // The body goes in slices, each with a fresh timeout: the timeout is for a stalled
+    // connection, not a limit on how long a large part may take on a slow link.
+    for (size_t offset = 0; !ec && offset < request.body.size(); offset += kWriteSliceBytes) {
+      const size_t n = std::min(kWriteSliceBytes, request.body.size() - offset);
       ec = run([&](auto handler) {
         with_stream([&](auto& stream) {
-          asio::async_write(stream, asio::buffer(request.body.data(), request.body.size()),
+          asio::async_write(stream, asio::buffer(request.body.data() + offset, n),
                             std::move(handler));
         });
       });
@@ -228,6 +258,7 @@ HttpConnection::HttpConnection(const S3Target& target, std::shared_ptr<ssl::cont
   impl_->host = target.path_style ? target.host : target.bucket + "." + target.host;
   impl_->port = target.port;
   impl_->insecure = target.insecure_skip_verify;
+  impl_->virtual_hosted = !target.path_style;
   impl_->tls = std::move(tls);
   impl_->timeout = io_timeout;
 }
@@ -257,8 +288,7 @@ core::Result<HttpResponse> HttpConnection::round_trip(const HttpRequest& request
   response.status = static_cast<int>(message.result_int());
   response.headers = Impl::copy_headers(message);
   response.body = std::move(message.body());
-  impl_->reusable = message.keep_alive();
-  if (!impl_->reusable) impl_->close();
+  impl_->finished_exchange(message.keep_alive());
   return response;
 }
 
@@ -266,6 +296,9 @@ core::Result<HttpResponse> HttpConnection::start(const HttpRequest& request) {
   if (auto s = impl_->send(request); !s) return unexpected(s.error());
   impl_->parser.emplace();
   impl_->parser->body_limit(boost::none);
+  // Beast reads max(512, free capacity) per socket read: without room, a 1 GiB download took
+  // 2 million 512-byte reads and 16-18 CPU-s (docs/performance.md, S3 locations).
+  impl_->buffer.reserve(kReadBufferBytes);
   error_code ec = impl_->run([&](auto handler) {
     impl_->with_stream([&](auto& stream) {
       http::async_read_header(stream, impl_->buffer, *impl_->parser, std::move(handler));
@@ -287,8 +320,7 @@ core::Result<size_t> HttpConnection::read_some(char* buffer, size_t size) {
       impl_->body_done = true;
       const bool keep = parser->keep_alive();
       parser.reset();
-      if (!keep) impl_->close();
-      impl_->reusable = keep;
+      impl_->finished_exchange(keep);
       return size_t{0};
     }
     auto& body = parser->get().body();
@@ -307,6 +339,16 @@ core::Result<size_t> HttpConnection::read_some(char* buffer, size_t size) {
 }
 
 bool HttpConnection::reusable() const { return impl_->reusable; }
+
+int HttpConnection::exchanges() const { return impl_->exchanges; }
+
+bool HttpConnection::stale(std::chrono::seconds max_idle) const {
+  if (!impl_->connected || !impl_->reusable) return true;
+  if (std::chrono::steady_clock::now() - impl_->idle_since > max_idle) return true;
+  auto& self = const_cast<Impl&>(*impl_);
+  pollfd fd{self.lowest().socket().native_handle(), POLLIN, 0};
+  return ::poll(&fd, 1, 0) != 0;  // readable while idle: closed by the server, or garbage
+}
 
 void HttpConnection::close() { impl_->close(); }
 

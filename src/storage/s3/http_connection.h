@@ -64,6 +64,12 @@ class HttpConnection {
 
   // True when the last exchange completed and the server keeps the connection open.
   bool reusable() const;
+  // A kept connection not worth reusing: idle longer than `max_idle` (servers and load
+  // balancers close idle connections after 5-75 s, and a request sent into a closing one is
+  // lost), or readable while idle (the server closed it or sent something unasked).
+  bool stale(std::chrono::seconds max_idle) const;
+  // Completed request/response exchanges on the current TCP connection.
+  int exchanges() const;
   // Drops the connection (the next request reconnects).
   void close();
 

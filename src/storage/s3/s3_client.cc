@@ -16,6 +16,9 @@ constexpr size_t kXmlBodyLimit = 16 * kMiB;  // a ListObjectsV2 page of 1000 key
 constexpr size_t kErrorBodyLimit = 64 * 1024;
 constexpr auto kIoTimeout = std::chrono::seconds(120);
 constexpr size_t kMaxIdleConnections = 16;
+// Kept connections idle longer than this are closed rather than reused: below the idle
+// timeouts of common servers and load balancers (nginx 75 s, ELB 60 s, some proxies 5 s).
+constexpr auto kMaxIdle = std::chrono::seconds(4);
 constexpr size_t kDeleteBatch = 1000;  // DeleteObjects' limit
 
 bool is_2xx(int status) { return status >= 200 && status < 300; }
@@ -96,6 +99,13 @@ core::Error describe_failure(const S3Target& target, const S3Call& call, int sta
   } else if (code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" ||
              status == 301) {
     hint = "the bucket is in another region than \"" + target.region + "\"; set --s3-region";
+  } else if (!error && call.method == "HEAD") {
+    // HEAD answers have no body, so no S3 code: go by the status.
+    if (status == 403) {
+      hint = "access denied, or the keys are wrong; `stillpoint location check` shows S3's reason";
+    } else if (status == 301 || status == 400) {
+      hint = "the bucket may be in another region than \"" + target.region + "\"; set --s3-region";
+    }
   } else if (!error && status >= 300) {
     hint = "the answer is not S3's; is --s3-endpoint an S3 service?";
   }
@@ -130,14 +140,16 @@ S3Client::S3Client(S3Target target, Credentials credentials, RetrySettings retry
       retry_(retry),
       tls_(std::move(tls)) {}
 
-std::unique_ptr<HttpConnection> S3Client::take_connection() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      auto connection = std::move(idle_.back());
+std::unique_ptr<HttpConnection> S3Client::take_connection(bool fresh) {
+  while (!fresh) {
+    std::unique_ptr<HttpConnection> connection;
+    {
+      std::lock_guard lock(mutex_);
+      if (idle_.empty()) break;
+      connection = std::move(idle_.back());
       idle_.pop_back();
-      return connection;
     }
+    if (!connection->stale(kMaxIdle)) return connection;
   }
   return std::make_unique<HttpConnection>(target_, tls_, kIoTimeout);
 }
@@ -184,12 +196,16 @@ HttpRequest S3Client::signed_request(const S3Call& call, std::string_view payloa
   return request;
 }
 
-core::Result<HttpResponse> S3Client::call(const S3Call& call) {
+core::Result<HttpResponse> S3Client::call(const S3Call& call, int* attempts) {
   const std::string payload_hash = sha256_hex(call.body);
   core::Error last{ErrorCode::Internal, "no attempt"};
+  bool fresh = false;  // after a kept connection failed: the next one is new, at once
   for (int attempt = 1; attempt <= retry_.max_attempts; ++attempt) {
-    if (attempt > 1) sleep_before_retry(attempt - 1);
-    auto connection = take_connection();
+    if (attempts != nullptr) *attempts = attempt;
+    if (attempt > 1 && !fresh) sleep_before_retry(attempt - 1);
+    auto connection = take_connection(fresh);
+    const bool reused = connection->exchanges() > 0;
+    fresh = false;
     ++requests_;
     const HttpRequest request = signed_request(call, payload_hash);
     auto response = connection->round_trip(request, kXmlBodyLimit, call.method == "HEAD");
@@ -197,8 +213,14 @@ core::Result<HttpResponse> S3Client::call(const S3Call& call) {
       last = response.error();
       last.message = "S3 " + operation_of(call) + " " + object_of(target_, call) +
                      " failed: " + last.message;
-      if (retryable_error(last)) continue;
-      return unexpected(last);
+      if (!retryable_error(last)) return unexpected(last);
+      // A kept connection the server closed meanwhile: not the server's fault, and not worth
+      // an attempt. Try again on a new connection without waiting.
+      if (reused) {
+        fresh = true;
+        --attempt;
+      }
+      continue;
     }
     give_back(std::move(connection));
     const int status = response->status;
@@ -248,13 +270,28 @@ class S3ObjectStream : public ObjectStream {
         if (retryable_error(last)) continue;
         return unexpected(last);
       }
-      if (response->status == 200 || response->status == 206) {
-        if (offset_ == 0) {
-          etag_ = response->header("ETag");
-          const std::string length = response->header("Content-Length");
-          content_length_ = length.empty() ? 0 : std::strtoull(length.c_str(), nullptr, 10);
-        }
+      if (offset_ == 0 && response->status == 200) {
+        etag_ = response->header("ETag");
+        const std::string length = response->header("Content-Length");
+        length_known_ = !length.empty();
+        content_length_ = length_known_ ? std::strtoull(length.c_str(), nullptr, 10) : 0;
         return core::ok();
+      }
+      if (offset_ > 0 && (response->status == 200 || response->status == 206)) {
+        // Resuming: only the rest, from exactly where we stopped, will do. A server that
+        // ignores Range answers 200 with the whole object again, which must never be
+        // appended to what the reader already has.
+        const std::string range = response->header("Content-Range");
+        const std::string expected = "bytes " + std::to_string(offset_) + "-";
+        if (response->status == 206 && range.rfind(expected, 0) == 0) return core::ok();
+        connection_->close();
+        connection_.reset();
+        return unexpected(ErrorCode::Protocol,
+                          "s3://" + client_->target_.bucket + "/" + key_ +
+                              ": the connection broke after " + std::to_string(offset_) +
+                              " bytes and the server did not resume from there (HTTP " +
+                              std::to_string(response->status) + ", Content-Range \"" + range +
+                              "\")");
       }
       std::string body;
       char chunk[4096];
@@ -276,6 +313,7 @@ class S3ObjectStream : public ObjectStream {
   }
 
   core::Result<size_t> read(char* buffer, size_t size) override {
+    if (eof_) return size_t{0};
     int attempt = 1;
     while (true) {
       if (!connection_) {
@@ -285,8 +323,9 @@ class S3ObjectStream : public ObjectStream {
       if (n) {
         offset_ += *n;
         if (*n == 0) {
+          eof_ = true;
           client_->give_back(std::move(connection_));
-          if (offset_ != content_length_) {
+          if (length_known_ && offset_ != content_length_) {
             return unexpected(ErrorCode::Protocol,
                               "s3://" + client_->target_.bucket + "/" + key_ + " ended after " +
                                   std::to_string(offset_) + " of " +
@@ -314,6 +353,8 @@ class S3ObjectStream : public ObjectStream {
   std::unique_ptr<HttpConnection> connection_;
   uint64_t offset_ = 0;
   uint64_t content_length_ = 0;
+  bool length_known_ = false;
+  bool eof_ = false;
   std::string etag_;
 };
 
@@ -431,26 +472,35 @@ core::Status S3Client::complete_multipart_upload(const std::string& key,
   S3Call request{.method = "POST", .key = key, .query = {{"uploadId", upload_id}}, .body = body};
   request.headers.emplace_back("content-type", "application/xml");
   request.accept = {404};
-  const uint64_t retries_before = retries_.load();
-  auto response = call(request);
-  if (!response) return unexpected(response.error());
-  if (response->status == 404) {
-    // NoSuchUpload after a retry: the first attempt completed but its answer was lost. The
-    // object being there is what matters.
-    if (retries_.load() != retries_before) {
-      auto head = head_object(key);
-      if (head && head->has_value()) return core::ok();
-    }
-    return unexpected(describe_failure(target_, request, 404, response->body));
-  }
-  // S3 may answer 200 and still fail the completion (it documents this): check the body.
+  // S3 may answer 200 and still fail the completion, with an <Error> in the body; AWS says to
+  // retry those (InternalError, SlowDown).
   S3Error error;
-  if (complete_failed(response->body, error)) {
-    return unexpected(ErrorCode::Unavailable, "S3 completing the multipart upload of s3://" +
-                                                  target_.bucket + "/" + key + " failed: " +
-                                                  error.code + ": " + error.message);
+  for (int round = 1; round <= retry_.max_attempts; ++round) {
+    if (round > 1) sleep_before_retry(round - 1);
+    int attempts = 0;
+    auto response = call(request, &attempts);
+    if (!response) return unexpected(response.error());
+    if (response->status == 404) {
+      // NoSuchUpload after this call retried: the earlier attempt completed but its answer
+      // was lost. Then the object is there, made of exactly these parts (its ETag ends in
+      // "-<parts>"), which tells it from an older object under the same key.
+      if (attempts > 1 || round > 1) {
+        auto listed = list_objects(key);
+        const std::string suffix = "-" + std::to_string(parts.size()) + "\"";
+        if (listed) {
+          for (const auto& object : *listed) {
+            if (object.key == key && object.etag.ends_with(suffix)) return core::ok();
+          }
+        }
+      }
+      return unexpected(describe_failure(target_, request, 404, response->body));
+    }
+    if (!complete_failed(response->body, error)) return core::ok();
+    if (error.code != "InternalError" && error.code != "SlowDown") break;
   }
-  return core::ok();
+  return unexpected(ErrorCode::Unavailable, "S3 completing the multipart upload of s3://" +
+                                                target_.bucket + "/" + key + " failed: " +
+                                                error.code + ": " + error.message);
 }
 
 core::Status S3Client::abort_multipart_upload(const std::string& key,

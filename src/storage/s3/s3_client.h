@@ -63,7 +63,8 @@ class S3Client : public std::enable_shared_from_this<S3Client> {
 
   // One request, signed and retried; the response of the last attempt. Non-2xx answers not in
   // call.accept become errors (see describe_failure).
-  core::Result<HttpResponse> call(const S3Call& call);
+  // `attempts`, when given, receives how many attempts were made.
+  core::Result<HttpResponse> call(const S3Call& call, int* attempts = nullptr);
 
   core::Result<std::unique_ptr<ObjectStream>> get_object(const std::string& key);
   // HEAD: nullopt when the object does not exist.
@@ -95,7 +96,8 @@ class S3Client : public std::enable_shared_from_this<S3Client> {
 
   friend class S3ObjectStream;
   void sleep_before_retry(int attempt);
-  std::unique_ptr<HttpConnection> take_connection();
+  // A kept-alive connection that is not stale, else a new one (always new with `fresh`).
+  std::unique_ptr<HttpConnection> take_connection(bool fresh = false);
   void give_back(std::unique_ptr<HttpConnection> connection);
   HttpRequest signed_request(const S3Call& call, std::string_view payload_sha256) const;
   std::chrono::milliseconds backoff(int attempt) const;

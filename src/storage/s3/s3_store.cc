@@ -20,9 +20,8 @@ class S3ObjectWriter : public ObjectWriter {
       : client_(std::move(client)),
         key_(std::move(key)),
         part_size_(client_->target().part_size),
-        parallelism_(static_cast<size_t>(client_->target().upload_parallelism)) {
-    buffer_.reserve(part_size_);
-  }
+        in_flight_budget_(client_->target().part_size *
+                          static_cast<size_t>(client_->target().upload_parallelism)) {}
 
   ~S3ObjectWriter() override {
     if (!committed_) abort();
@@ -35,6 +34,9 @@ class S3ObjectWriter : public ObjectWriter {
     }
     while (!bytes.empty()) {
       const size_t take = std::min(part_size_ - buffer_.size(), bytes.size());
+      // Small objects (most metadata) grow their buffer as needed; one that outgrows a MiB is
+      // given its whole part at once rather than reallocated and copied on the way.
+      if (buffer_.size() + take > std::max(buffer_.capacity(), kMiB)) buffer_.reserve(part_size_);
       buffer_.append(bytes.data(), take);
       bytes.remove_prefix(take);
       written_ += take;
@@ -85,6 +87,7 @@ class S3ObjectWriter : public ObjectWriter {
  private:
   struct InFlight {
     int number;
+    std::shared_ptr<std::string> data;  // reused as a later part's buffer once sent
     std::future<core::Result<std::string>> etag;
   };
 
@@ -98,6 +101,11 @@ class S3ObjectWriter : public ObjectWriter {
     InFlight part = std::move(in_flight_.front());
     in_flight_.pop_front();
     auto etag = part.etag.get();
+    // The upload thread is done with the bytes: keep the allocation for a later part. Fresh
+    // part-sized buffers are mmap'd and zeroed by the kernel every time (beyond glibc's mmap
+    // threshold), which cost more CPU than the upload itself at 32 MiB parts.
+    part.data->clear();
+    spare_.push_back(std::move(*part.data));
     if (!etag) {
       if (failure_.message.empty()) failure_ = etag.error();
       return unexpected(failure_);
@@ -114,8 +122,11 @@ class S3ObjectWriter : public ObjectWriter {
       upload_id_ = std::move(*id);
     }
     // Surface a failed part early instead of after the whole object was read.
+    // Parts in flight are bounded by bytes, not count: when the part size doubles, fewer
+    // parts go at once and memory stays at about (parallelism + 1) x the first part size.
+    const size_t max_in_flight = std::max<size_t>(1, in_flight_budget_ / part_size_);
     while (!in_flight_.empty() &&
-           (in_flight_.size() >= parallelism_ ||
+           (in_flight_.size() >= max_in_flight ||
             in_flight_.front().etag.wait_for(std::chrono::seconds(0)) ==
                 std::future_status::ready)) {
       if (auto s = collect_oldest(); !s) return fail(s.error());
@@ -128,27 +139,36 @@ class S3ObjectWriter : public ObjectWriter {
     }
     auto part = std::make_shared<std::string>(std::move(buffer_));
     in_flight_.push_back(InFlight{
-        number, std::async(std::launch::async, [client = client_, key = key_, id = upload_id_,
-                                                number, part] {
-          return client->upload_part(key, id, number, *part);
-        })});
-    if (number % kPartsPerSizeStep == 0) part_size_ = std::min(part_size_ * 2, kMaxPartSize);
+        number, part,
+        std::async(std::launch::async, [client = client_, key = key_, id = upload_id_, number,
+                                        part] { return client->upload_part(key, id, number, *part); })});
+    if (number % kPartsPerSizeStep == 0) {
+      part_size_ = std::min(part_size_ * 2, kMaxPartSize);
+      spare_.clear();  // too small from now on
+    }
     buffer_ = std::string();
-    buffer_.reserve(part_size_);
+    if (!spare_.empty()) {
+      buffer_ = std::move(spare_.back());
+      spare_.pop_back();
+    }
     return core::ok();
   }
 
-  void release_buffer() { std::string().swap(buffer_); }
+  void release_buffer() {
+    std::string().swap(buffer_);
+    spare_.clear();
+  }
 
   std::shared_ptr<S3Client> client_;
   std::string key_;
   size_t part_size_;
-  size_t parallelism_;
+  size_t in_flight_budget_;  // bytes of parts being uploaded at once
   std::string buffer_;
   uint64_t written_ = 0;
   std::string upload_id_;
   int next_part_ = 1;
   std::deque<InFlight> in_flight_;
+  std::vector<std::string> spare_;  // buffers of parts already sent, cleared
   std::vector<CompletedPart> parts_;
   core::Error failure_{ErrorCode::Internal, ""};
   bool committed_ = false;
@@ -202,10 +222,23 @@ core::Result<std::vector<std::string>> S3Store::list(const std::string& prefix) 
 core::Status S3Store::remove(const std::string& key) { return client_->delete_object(full_key(key)); }
 
 core::Status S3Store::remove_prefix(const std::string& prefix) {
+  if (prefix.empty()) {
+    // Would delete every backup in the location: never what a per-backup cleanup means.
+    return unexpected(ErrorCode::InvalidArgument,
+                      "refusing to remove every object in " + describe());
+  }
   auto objects = client_->list_objects(full_key(prefix));
   if (!objects) return unexpected(objects.error());
+  // The backup object goes first: if anything fails later, the backup is no longer listed
+  // rather than listed and broken.
   std::vector<std::string> keys;
-  for (const auto& object : *objects) keys.push_back(object.key);
+  for (const auto& object : *objects) {
+    if (object.key.ends_with("/velero-backup.json")) {
+      if (auto s = client_->delete_object(object.key); !s) return s;
+    } else {
+      keys.push_back(object.key);
+    }
+  }
   if (auto s = client_->delete_objects(keys); !s) return s;
   auto uploads = client_->list_multipart_uploads(full_key(prefix));
   if (!uploads) return unexpected(uploads.error());
@@ -216,6 +249,17 @@ core::Status S3Store::remove_prefix(const std::string& prefix) {
 }
 
 std::string S3Store::describe() const { return client_->target().describe(); }
+
+core::Result<size_t> S3Store::probe_multipart(const std::string& key) {
+  auto id = client_->create_multipart_upload(full_key(key));
+  if (!id) return unexpected(id.error());
+  const std::string part(client_->target().part_size, 'p');
+  auto etag = client_->upload_part(full_key(key), *id, 1, part);
+  auto aborted = client_->abort_multipart_upload(full_key(key), *id);
+  if (!etag) return unexpected(etag.error());
+  if (!aborted) return unexpected(aborted.error());
+  return part.size();
+}
 
 core::Result<std::vector<PendingUpload>> S3Store::pending_uploads() {
   auto uploads = client_->list_multipart_uploads(client_->target().prefix);

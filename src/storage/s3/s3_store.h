@@ -2,9 +2,10 @@
 //
 // - put() buffers one part. An object that ends within it is one PUT; a larger one becomes a
 //   multipart upload whose parts go up while the next fills, at most `upload_parallelism` at
-//   once, so memory is (parallelism + 1) × part size whatever the object's size. The part
-//   size doubles every 1,000 parts (S3 allows 10,000), so objects far beyond 10,000 parts of
-//   the configured size still fit.
+//   once, so memory is about (parallelism + 1) × part size. The part size doubles every
+//   1,000 parts (S3 allows 10,000), so objects far beyond 10,000 parts of the configured size
+//   still fit; fewer parts are then in flight at once (the bytes in flight stay the same),
+//   so memory grows only by the one larger buffer being filled.
 // - commit() completes the upload: S3 makes the object visible whole or not at all. A failed
 //   part, a failed completion, abort() or a writer dropped uncommitted aborts the multipart
 //   upload, so no orphaned parts are left to be billed.
@@ -40,6 +41,11 @@ class S3Store : public ObjectStore {
   // Multipart uploads under this store's prefix that were started and never completed or
   // aborted (keys relative to the prefix), for `location check`.
   core::Result<std::vector<PendingUpload>> pending_uploads();
+
+  // What a large object needs beyond a small PUT, tried on `key` and undone: start a
+  // multipart upload, send one part of the configured part size, abort it. Catches a missing
+  // multipart permission or a proxy body limit below the part size. Returns the part's size.
+  core::Result<size_t> probe_multipart(const std::string& key);
 
   S3Client& client() { return *client_; }
 

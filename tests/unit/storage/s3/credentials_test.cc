@@ -35,6 +35,15 @@ TEST(CredentialsFile, ReadsTheNamedProfile) {
   EXPECT_EQ(d->session_token, "");
 }
 
+TEST(CredentialsFile, ToleratesABomUppercaseKeysAndSpaces) {
+  auto c = parse_credentials_file(
+      "\xEF\xBB\xBF[default]\r\nAWS_Access_Key_ID = AKID \r\naws_secret_access_key=s3cr3t\r\n",
+      "default", "f");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->access_key_id, "AKID");
+  EXPECT_EQ(c->secret_access_key, "s3cr3t");
+}
+
 TEST(CredentialsFile, MissingProfileOrKeyIsNamed) {
   auto none = parse_credentials_file(kFile, "prod", "/home/u/.aws/credentials");
   ASSERT_FALSE(none);
@@ -71,6 +80,9 @@ TEST_F(CredentialsEnv, EnvironmentWinsOverTheFile) {
   auto c = load_credentials();
   ASSERT_TRUE(c);
   EXPECT_EQ(c->access_key_id, "AKIDENV");
+  // A trailing newline (a key pasted from a Secret) is not part of the key.
+  ::setenv("AWS_SECRET_ACCESS_KEY", "env-secret\n", 1);
+  EXPECT_EQ(load_credentials()->secret_access_key, "env-secret");
   ::unsetenv("AWS_SECRET_ACCESS_KEY");
   auto half = load_credentials();
   ASSERT_FALSE(half);
