@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "backup/backup_keys.h"
+#include "storage/checksummed_store.h"
 
 namespace stillpoint::backup {
 
@@ -80,12 +81,16 @@ core::Status read_gzip_object(storage::ObjectStore& store,
       z.avail_out = static_cast<uInt>(out.size());
       rc = inflate(&z, Z_NO_FLUSH);
       if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-        return core::unexpected(core::ErrorCode::Protocol, what + " is corrupt");
+        // A damaged object (its recorded checksum differs) explains a corrupt stream better.
+        return storage::settle_verification(
+            **reader, core::unexpected(core::ErrorCode::Protocol, what + " is corrupt"));
       }
       sink(std::string_view(out.data(), out.size() - z.avail_out));
     }
   }
-  return core::ok();
+  // The gzip stream may end before the object does: read on to its end, where a verifying
+  // reader checks the object's checksum.
+  return storage::settle_verification(**reader, core::ok());
 }
 
 core::Status read_backup_log(storage::ObjectStore& store,

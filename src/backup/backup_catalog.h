@@ -22,7 +22,9 @@ core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& sto
 core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std::string& name);
 
 // Streams a gzip object (a log, a results file) decompressed to `sink`. `what` names it in
-// errors ("log of backup \"x\"": NotFound "no log of backup ..." , truncated, corrupt).
+// errors ("log of backup \"x\"": NotFound "no log of backup ..." , truncated, corrupt). Read
+// from a ChecksumVerifyingStore, the object is read to its end and a damaged one fails with
+// the store's "is damaged" error (after `sink` may have seen some of it).
 core::Status read_gzip_object(storage::ObjectStore& store,
                               const std::string& key,
                               const std::string& what,

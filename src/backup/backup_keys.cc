@@ -15,5 +15,8 @@ std::string backup_log_key(const std::string& name) {
 std::string backup_resource_list_key(const std::string& name) {
   return backup_prefix(name) + name + "-resource-list.json.gz";
 }
+std::string backup_checksums_key(const std::string& name) {
+  return backup_prefix(name) + name + "-checksums.json.gz";
+}
 
 }  // namespace stillpoint::backup

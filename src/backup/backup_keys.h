@@ -10,5 +10,6 @@ std::string backup_object_key(const std::string& name);   // .../velero-backup.j
 std::string backup_tarball_key(const std::string& name);  // .../<name>.tar.gz
 std::string backup_log_key(const std::string& name);      // .../<name>-logs.gz
 std::string backup_resource_list_key(const std::string& name);  // ...-resource-list.json.gz
+std::string backup_checksums_key(const std::string& name);  // .../<name>-checksums.json.gz
 
 }  // namespace stillpoint::backup

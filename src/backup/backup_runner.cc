@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "backup/archive_sink.h"
+#include "backup/backup_checksums.h"
 #include "backup/backup_runner_state.h"
 #include "backup/backup_log.h"
 #include "backup/item_blocks.h"
@@ -85,8 +86,24 @@ asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::RestClient& rest
 }  // namespace
 
 
+namespace {
+
+// `env` with its store replaced by `store`.
+BackupEnvironment writing_to(BackupEnvironment env, storage::ObjectStore& store) {
+  return BackupEnvironment{.rest = env.rest,
+                           .exec = env.exec,
+                           .clock = env.clock,
+                           .store = store,
+                           .pool = std::move(env.pool),
+                           .milestone = std::move(env.milestone)};
+}
+
+}  // namespace
+
 BackupRunner::BackupRunner(BackupEnvironment env, BackupRequest request)
-    : env_(std::move(env)), request_(std::move(request)),
+    : recorder_(std::make_unique<storage::ChecksumRecordingStore>(env.store)),
+      env_(writing_to(std::move(env), *recorder_)),
+      request_(std::move(request)),
       state_(std::make_unique<State>(request_.hooks_spec)) {}
 
 BackupRunner::~BackupRunner() = default;
@@ -406,6 +423,10 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     if (auto s = write_gzip(env_.store, backup_resource_list_key(name), list.dump()); !s) {
       co_return core::unexpected(s.error());
     }
+  }
+  // Every object above is committed: their checksums, then the backup object.
+  if (auto s = write_backup_checksums(env_.store, name, recorder_->recorded()); !s) {
+    co_return core::unexpected(s.error());
   }
   BackupOutcome outcome;
   outcome.status = status;

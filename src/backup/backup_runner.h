@@ -2,7 +2,8 @@
 // discovery → resources to list → pods, claims and volumes collected and their hooks planned
 // (with --strict-hooks, any finding fails validation before anything runs) → ItemBlocks run
 // by a pool of workers (pre hooks, items, post hooks; post hooks guaranteed) while the other
-// resources stream into the tarball → log, resource list, and the backup object last.
+// resources stream into the tarball → log, resource list, volume manifest, the checksums of
+// every object written (SHA-256, recorded as they were written), and the backup object last.
 //
 // Runs on one I/O executor (the RestClient's); compression and file I/O happen on `pool`.
 // interrupt() (SIGINT/SIGTERM) stops new blocks and listing, cancels the started blocks'
@@ -28,6 +29,7 @@
 #include "hooks/pod_exec.h"
 #include "kube/discovery.h"
 #include "kube/rest_client.h"
+#include "storage/checksummed_store.h"
 #include "storage/object_store.h"
 
 namespace stillpoint::backup {
@@ -86,6 +88,9 @@ class BackupRunner {
   boost::asio::awaitable<core::Status> add_item(const nlohmann::json& object,
                                                 const kube::ApiResource& resource);
 
+  // Every object of the backup is written through it (env_.store is this store), so that
+  // their checksums can be stored before the backup object.
+  std::unique_ptr<storage::ChecksumRecordingStore> recorder_;
   BackupEnvironment env_;
   BackupRequest request_;
   std::unique_ptr<State> state_;

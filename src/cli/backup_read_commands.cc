@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "backup/backup_catalog.h"
+#include "backup/backup_checksums.h"
 #include "backup/volume_manifest.h"
 #include "cli/backup_commands.h"
 #include "cli/exit_codes.h"
@@ -116,7 +117,9 @@ int run_describe(const ReadOptions& o) {
                      r.value("error", "")});
     }
     out += "\nHooks:\n" + (results.empty() ? std::string("  <none>\n") : hooks.render());
-    auto records = backup::read_volume_manifest(**store, o.name);
+    auto verified = backup::open_verified_backup(**store, o.name);
+    if (!verified) return fail(verified.error());
+    auto records = backup::read_volume_manifest(**verified, o.name);
     if (!records) return fail(records.error());
     Table volumes({"POD", "VOLUME", "CONTAINER", "RESULT", "SIZE", "STORED", "SHA256", "ERROR"});
     for (const auto& r : *records) {
@@ -134,7 +137,10 @@ int run_describe(const ReadOptions& o) {
 int run_logs(const ReadOptions& o) {
   auto store = open(o);
   if (!store) return fail(store.error());
-  auto s = backup::read_backup_log(**store, o.name, [](std::string_view piece) {
+  // Checked against the backup's checksums: a damaged log fails once all of it was printed.
+  auto verified = backup::open_verified_backup(**store, o.name);
+  if (!verified) return fail(verified.error());
+  auto s = backup::read_backup_log(**verified, o.name, [](std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
   });
   if (!s) return fail(s.error());

@@ -17,6 +17,7 @@
 #include "hooks/pod.h"
 #include "hooks/restore_planner.h"
 #include "restore/pod_watch.h"
+#include "storage/checksummed_store.h"
 
 namespace stillpoint::restore {
 
@@ -99,7 +100,10 @@ class VolumeReader : public std::enable_shared_from_this<VolumeReader> {
       }
       const size_t before = out.size();
       const size_t input_before = pending_.size();
-      if (auto s = decoder.decode_some(pending_, out, kPiece - out.size()); !s) return s;
+      if (auto s = decoder.decode_some(pending_, out, kPiece - out.size()); !s) {
+        // Damaged stored bytes (the backup's checksum differs) explain a decoder error.
+        return storage::settle_verification(*object, std::move(s));
+      }
       if (out.size() != before || pending_.size() != input_before) continue;
       if (eof_) break;
       if (!pending_.empty()) {
@@ -282,15 +286,20 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
   request.container = hooks::kRestoreWaitContainer;
   request.command = {"tar", "-C", std::string(kRestoresDir) + "/" + record.volume, "-xf", "-"};
   request.output_limit = 16 * 1024;
+  std::optional<core::Error> source_error;
   request.stdin_source = [&]() -> asio::awaitable<core::Result<std::string>> {
     auto piece = co_await in->next();
+    if (!piece) source_error = piece.error();
     if (piece && env_.bytes_copied != nullptr) *env_.bytes_copied += piece->size();
     co_return piece;
   };
   auto ran = co_await env_.exec.exec(std::move(request));
   if (!ran || ran->exit_code != 0) {
-    // The source's own error (a mismatch, a truncated stream) says more than tar's.
-    if (!ran && ran.error().code == core::ErrorCode::Io) {
+    // The source's own error (a mismatch, a damaged object, a truncated stream) says more
+    // than tar's.
+    if (source_error) {
+      result.error = what + ": " + source_error->message;
+    } else if (!ran && ran.error().code == core::ErrorCode::Io) {
       result.error = what + ": " + ran.error().message;
     } else {
       result.error = what + ": " + backup::tar_failure(hooks::kRestoreWaitContainer, "write", ran);

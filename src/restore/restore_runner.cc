@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "backup/backup_catalog.h"
+#include "backup/backup_checksums.h"
 #include "backup/backup_keys.h"
 #include "backup/gzip_object_writer.h"
 #include "backup/resource_selection.h"
@@ -113,7 +114,11 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
             (backup_phase.empty() ? std::string("(none)") : backup_phase) +
             ": only Completed or PartiallyFailed backups can be restored");
   }
-  auto manifest = backup::read_volume_manifest(env_.store, request_.backup_name);
+  // Loaded once; the manifest, the tarball and the volume data are read through it.
+  auto verified = backup::open_verified_backup(env_.store, request_.backup_name);
+  if (!verified) co_return core::unexpected(verified.error());
+  st.backup_store = std::move(*verified);
+  auto manifest = backup::read_volume_manifest(*st.backup_store, request_.backup_name);
   if (!manifest) co_return core::unexpected(manifest.error());
   for (auto& r : *manifest) st.volumes_by_pod[r.pod_key()].push_back(std::move(r));
   auto discovered = co_await kube::discover(env_.rest.http());
@@ -147,7 +152,7 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   st.pod_hooks = std::make_unique<PodExecHooks>(ex, env_.rest, *st.runner, st.tracker,
                                                 env_.clock, request_.hook_wait_limit);
   st.volume_restorer = std::make_unique<PodVolumeRestorer>(
-      ex, VolumeRestoreEnv{env_.exec, env_.rest, env_.clock, env_.store, env_.pool,
+      ex, VolumeRestoreEnv{env_.exec, env_.rest, env_.clock, *st.backup_store, env_.pool,
                            &st.progress.volume_bytes},
       request_.hook_wait_limit);
   if (interrupted_) {
@@ -163,15 +168,24 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   co_await asio::co_spawn(
       env_.pool,
       [&]() -> asio::awaitable<void> {
-        auto reader = env_.store.get(tarball);
+        auto reader = st.backup_store->get(tarball);
         if (!reader) {
           spooled.emplace(core::unexpected(reader.error()));
           co_return;
         }
         std::shared_ptr<storage::ObjectReader> source(std::move(*reader));
-        spooled.emplace(ArchiveSpool::build(
+        auto built = ArchiveSpool::build(
             [source](char* buffer, size_t size) { return source->read(buffer, size); },
-            env_.spool_parent));
+            env_.spool_parent);
+        // The tar and gzip streams end before the object does, or fail on damaged bytes:
+        // either way the object's checksum is checked, and a mismatch is the reason.
+        auto checked = storage::settle_verification(
+            *source, built ? core::ok() : core::Status(core::unexpected(built.error())));
+        if (!checked) {
+          spooled.emplace(core::unexpected(checked.error()));
+        } else {
+          spooled.emplace(std::move(built));
+        }
       },
       asio::use_awaitable);
   if (!*spooled) {

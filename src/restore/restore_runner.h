@@ -7,7 +7,10 @@
 // restore's hook wait limit. Then the log, the results, and the Restore object last.
 //
 // A rejected object is an error of that object only: the restore goes on (PartiallyFailed).
-// An unreadable archive fails the restore before anything is created.
+// An unreadable archive fails the restore before anything is created. The backup's objects
+// (the archive, the volume manifest, volume data) are checked against its checksums object
+// when it has one (backup_checksums.h): a damaged archive fails the restore the same way,
+// naming the object and the location; damaged volume data fails that pod's volumes.
 // Runs on one I/O executor (the RestClient's, single-threaded); blocking file work on `pool`.
 #pragma once
 

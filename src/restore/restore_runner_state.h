@@ -23,6 +23,7 @@
 #include "restore/pod_volume_restore.h"
 #include "restore/restore_results.h"
 #include "restore/restore_runner.h"
+#include "storage/checksummed_store.h"
 
 namespace stillpoint::restore {
 
@@ -33,6 +34,8 @@ struct RestoreRunner::State {
 
   hooks::RestorePlanner planner;
   kube::DiscoveryResult discovery;
+  // The backup's objects are read through it: checked against the backup's checksums.
+  std::unique_ptr<storage::ChecksumVerifyingStore> backup_store;
   std::unique_ptr<ArchiveSpool> spool;
   std::unique_ptr<backup::BackupLog> log;
   RestoreResults results;

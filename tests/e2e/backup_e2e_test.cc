@@ -68,7 +68,8 @@ TEST_F(BackupE2eTest, HooksRunAroundTheItemsAndTheLayoutIsVelerosFormat) {
   EXPECT_FALSE(contains(entries, "resources/namespaces/cluster/other.json"));
   for (const auto& e : entries) EXPECT_NE(e.back(), '/') << "directory entry " << e;
 
-  for (const char* sibling : {"velero-backup.json", "b1-logs.gz", "b1-resource-list.json.gz"}) {
+  for (const char* sibling : {"velero-backup.json", "b1-logs.gz", "b1-resource-list.json.gz",
+                              "b1-checksums.json.gz"}) {
     EXPECT_TRUE(std::filesystem::exists(storage_ / "backups" / "b1" / sibling)) << sibling;
   }
   const auto b = backup_object("b1");
@@ -98,7 +99,7 @@ TEST_F(BackupE2eTest, HooksRunAroundTheItemsAndTheLayoutIsVelerosFormat) {
       << logs.out;
   EXPECT_NE(logs.out.find("\"hookPhase\":\"pre\""), std::string::npos);
 
-  // A second backup of the same name is refused; delete removes it.
+  // A second backup of the same name is refused; delete removes it, checksums included.
   const CommandResult again = stillpoint({"backup", "create", "b1"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;

@@ -639,6 +639,69 @@ TEST_F(RestoreE2eTest, TruncatedTarballFailsTheRestoreAndCreatesNothing) {
   EXPECT_NE(text.find("cannot be read", errors), std::string::npos) << text;
 }
 
+// A backup records the SHA-256 and size of each object it wrote in <name>-checksums.json.gz;
+// one flipped byte in the stored tarball then fails the restore, naming the tarball as
+// damaged, before anything is created. A damaged log fails `backup logs` the same way.
+TEST_F(RestoreE2eTest, FlippedByteInTheTarballFailsTheRestoreAsDamaged) {
+  apply(ns_yaml("rot") +
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: rot}\n"
+        "data: {currency: EUR}\n");
+  backup("b9", "rot");
+  const auto dir = storage_ / "backups" / "b9";
+  const CommandResult gunzip =
+      kubesim::testing::run_command({"gzip", "-dc", (dir / "b9-checksums.json.gz").string()});
+  ASSERT_EQ(gunzip.exit_code, 0) << gunzip.describe();
+  const json sums = json::parse(gunzip.out, nullptr, false);
+  ASSERT_TRUE(sums.is_object()) << gunzip.out;
+  EXPECT_EQ(sums["apiVersion"], "stillpoint.io/v1");
+  EXPECT_EQ(sums["kind"], "BackupChecksums");
+  EXPECT_EQ(sums["algorithm"], "SHA-256");
+  const json& objects = sums["objects"];
+  for (const std::string file : {"b9.tar.gz", "b9-logs.gz", "b9-resource-list.json.gz"}) {
+    SCOPED_TRACE(file);
+    const std::string key = "backups/b9/" + file;
+    ASSERT_TRUE(objects.contains(key)) << sums.dump(2);
+    const CommandResult sum = kubesim::testing::run_command({"sha256sum", (dir / file).string()});
+    ASSERT_EQ(sum.exit_code, 0) << sum.describe();
+    EXPECT_EQ(objects[key]["sha256"], sum.out.substr(0, 64));
+    EXPECT_EQ(objects[key]["size"], std::filesystem::file_size(dir / file));
+  }
+  // Published after them: the backup object is not (cannot be) among them.
+  EXPECT_EQ(objects.size(), 3u) << sums.dump(2);
+  const CommandResult intact_logs = stillpoint({"backup", "logs", "b9"}, false);
+  EXPECT_EQ(intact_logs.exit_code, 0) << intact_logs.describe();
+
+  delete_namespace("rot");
+  const auto tarball = dir / "b9.tar.gz";
+  std::string bytes = read_file(tarball);
+  ASSERT_GT(bytes.size(), 100u);
+  bytes[bytes.size() / 2] ^= 0x01;
+  std::ofstream(tarball, std::ios::binary | std::ios::trunc) << bytes;
+
+  const CommandResult r = stillpoint({"restore", "create", "r9", "--from-backup", "b9"});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  const json restore = restore_object("r9");
+  EXPECT_EQ(restore["status"]["phase"], "Failed");
+  const std::string reason = restore["status"].value("failureReason", "");
+  EXPECT_NE(reason.find("backups/b9/b9.tar.gz in " + storage_.string() + " is damaged"),
+            std::string::npos)
+      << restore.dump(2);
+  EXPECT_EQ(restore["status"]["progress"]["itemsRestored"], 0);
+  EXPECT_TRUE(kget("", "namespace/rot").is_null());
+  EXPECT_TRUE(kget("rot", "configmap/settings").is_null());
+
+  const auto log = dir / "b9-logs.gz";
+  std::string log_bytes = read_file(log);
+  log_bytes[log_bytes.size() / 2] ^= 0x01;
+  std::ofstream(log, std::ios::binary | std::ios::trunc) << log_bytes;
+  const CommandResult damaged_logs = stillpoint({"backup", "logs", "b9"}, false);
+  EXPECT_EQ(damaged_logs.exit_code, 1) << damaged_logs.describe();
+  EXPECT_NE(damaged_logs.err.find("backups/b9/b9-logs.gz in " + storage_.string() +
+                                  " is damaged"),
+            std::string::npos)
+      << damaged_logs.err;
+}
+
 // An entry whose path climbs out of the archive: Failed, naming the entry, nothing created.
 TEST_F(RestoreE2eTest, EntryEscapingTheArchiveFailsTheRestoreNamingIt) {
   const std::string evil = "resources/configmaps/namespaces/x/../../../evil.json";
