@@ -52,8 +52,13 @@ FaultProxy::~FaultProxy() {
   shutdown(listener_, SHUT_RDWR);
   acceptor_.join();
   close(listener_);
-  std::lock_guard lock(mutex_);
-  for (auto& t : pumps_) t.join();
+  // Joined without the lock: a finishing pump takes it to leave open_clients_.
+  std::vector<std::thread> pumps;
+  {
+    std::lock_guard lock(mutex_);
+    pumps.swap(pumps_);
+  }
+  for (auto& t : pumps) t.join();
 }
 
 void FaultProxy::cut_large_requests(uint64_t after_bytes, uint64_t per_connection_bytes) {
