@@ -112,9 +112,4 @@ class S3Client : public std::enable_shared_from_this<S3Client> {
   std::atomic<uint64_t> retries_{0};
 };
 
-// The one-line message for a failed S3 answer: "<operation> <what>: <S3 code>: <message>"
-// plus a hint for the usual causes. Exposed for tests.
-core::Error describe_failure(const S3Target& target, const S3Call& call, int status,
-                             std::string_view body);
-
 }  // namespace stillpoint::storage::s3

@@ -2,7 +2,7 @@
 // for the usual cause elsewhere (keys, clock, bucket, region).
 #include <gtest/gtest.h>
 
-#include "storage/s3/s3_client.h"
+#include "storage/s3/s3_errors.h"
 
 namespace stillpoint::storage::s3 {
 namespace {
