@@ -29,6 +29,9 @@
 #include "kube/rest_client.h"
 #include "kubesim.h"
 #include "run_coroutine.h"
+#include "proc_status.h"
+
+using stillpoint::bench::vm_hwm_kib;
 
 extern char** environ;
 
@@ -101,10 +104,7 @@ ChildRun run_binary(std::vector<std::string> args) {
   for (;;) {
     const pid_t done = waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
-    std::ifstream proc("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(proc, line);) {
-      if (line.rfind("VmHWM:", 0) == 0) r.peak_rss_kib = std::atol(line.c_str() + 6);
-    }
+    r.peak_rss_kib = std::max(r.peak_rss_kib, vm_hwm_kib(std::to_string(pid)));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();

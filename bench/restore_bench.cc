@@ -45,6 +45,9 @@
 #include "restore/restore_runner.h"
 #include "run_coroutine.h"
 #include "storage/location.h"
+#include "proc_status.h"
+
+using stillpoint::bench::vm_hwm_kib;
 
 extern char** environ;
 
@@ -175,11 +178,7 @@ ChildRun run_child(const std::vector<std::string>& args, const std::filesystem::
   for (;;) {
     if (waitpid(pid, &status, WNOHANG) == pid)
       break;
-    std::ifstream proc("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(proc, line);) {
-      if (line.rfind("VmHWM:", 0) == 0)
-        r.peak_rss_kib = std::atol(line.c_str() + 6);
-    }
+    r.peak_rss_kib = std::max(r.peak_rss_kib, vm_hwm_kib(std::to_string(pid)));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   r.seconds = seconds_since(start);

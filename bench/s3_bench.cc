@@ -49,6 +49,9 @@
 #include "radosgw_fixture.h"
 #include "storage/local_store.h"
 #include "storage/s3/s3_store.h"
+#include "proc_status.h"
+
+using stillpoint::bench::vm_hwm_kib;
 
 namespace fs = std::filesystem;
 using namespace stillpoint;
@@ -72,15 +75,6 @@ std::string load_average() {
   std::string one;
   in >> one;
   return one;
-}
-
-long vm_hwm_kib(const std::string& pid) {
-  std::ifstream proc("/proc/" + pid + "/status");
-  for (std::string line; std::getline(proc, line);) {
-    if (line.rfind("VmHWM:", 0) == 0)
-      return std::atol(line.c_str() + 6);
-  }
-  return 0;
 }
 
 // The archive's bytes: xoshiro256** (seeded by splitmix64), 1 MiB at a time. Several GB/s, so

@@ -62,6 +62,9 @@
 #include "kube/websocket_pod_exec.h"
 #include "kubectl_harness.h"
 #include "run_coroutine.h"
+#include "proc_status.h"
+
+using stillpoint::bench::vm_hwm_kib;
 
 extern char** environ;
 
@@ -95,15 +98,6 @@ Cpu cpu_now(int who) {
   rusage ru{};
   getrusage(who, &ru);
   return cpu_of(ru);
-}
-
-long vm_hwm_kib(const std::string& pid) {
-  std::ifstream proc("/proc/" + pid + "/status");
-  for (std::string line; std::getline(proc, line);) {
-    if (line.rfind("VmHWM:", 0) == 0)
-      return std::atol(line.c_str() + 6);
-  }
-  return 0;
 }
 
 struct ChildRun {
