@@ -17,7 +17,8 @@ std::optional<std::chrono::milliseconds> retry_delay(std::string_view method,
   }
   const bool too_many = outcome.http_status == 429;
   const bool server_or_transport = !outcome.http_status || *outcome.http_status >= 500;
-  if (!too_many && !(server_or_transport && is_idempotent(method))) {
+  const bool server_asks_retry = outcome.http_status >= 500 && outcome.retry_after.has_value();
+  if (!too_many && !server_asks_retry && !(server_or_transport && is_idempotent(method))) {
     return std::nullopt;
   }
   if (outcome.retry_after) {

@@ -3,9 +3,14 @@
 //
 // - 429 Too Many Requests: always retried (the server refused before doing anything), after
 //   Retry-After when given.
-// - 5xx and transport failures (connection reset, EOF before a response, connect failure):
-//   retried only for idempotent methods (GET, HEAD), because a POST/PATCH/DELETE may have
-//   been applied before the failure.
+// - 5xx with a Retry-After header: retried for every method, as client-go does. The API
+//   server sets Retry-After only on a Status that asks for a retry (details.retryAfterSeconds),
+//   e.g. the ServerTimeout "No API token found for service account ..., retry after the token
+//   is automatically created" that a 1.20 API server answers to a pod created right after its
+//   ServiceAccount (seen restoring a namespace on a real cluster): nothing was applied.
+// - Other 5xx and transport failures (connection reset, EOF before a response, connect
+//   failure): retried only for idempotent methods (GET, HEAD), because a POST/PATCH/DELETE
+//   may have been applied before the failure.
 // - Everything else is final.
 #pragma once
 

@@ -106,7 +106,8 @@ TEST(HttpClient, UnauthorizedAndTokenFileRefresh) {
 }
 
 // 429 with Retry-After is retried after the pause, also for POST; 500 and a dropped
-// connection are retried for GET; a POST is not retried after a 500.
+// connection are retried for GET; a POST is not retried after a 500, unless the 500 asks for
+// it with Retry-After.
 TEST(HttpClient, RetriesInjectedFaultsWhereSafe) {
   KubesimEnv env;
   ASSERT_TRUE(env.started());
@@ -149,6 +150,21 @@ TEST(HttpClient, RetriesInjectedFaultsWhereSafe) {
   EXPECT_EQ(r.error().code, core::ErrorCode::Unavailable);
   EXPECT_NE(r.error().message.find("etcd is sad"), std::string::npos) << r.error().message;
   EXPECT_EQ(client->stats().retries, 4u);
+
+  // A POST answered by a 500 that asks for a retry (Retry-After, as the API server's
+  // ServerTimeout "No API token found for service account" carries) is sent again.
+  env.fault({{"method", "POST"},
+             {"path", "/api/v1/namespaces"},
+             {"status", 500},
+             {"reason", "ServerTimeout"},
+             {"message", "No API token found for service account \"default\", retry after the "
+                         "token is automatically created and added to the service account"},
+             {"retryAfterSeconds", 1},
+             {"count", 1}});
+  create.body = R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"n2"}})";
+  r = env.run(client->request(create));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(client->stats().retries, 5u);
 
   // Errors keep the Status of the server: a 404 is final and named.
   r = env.run(client->request(get("/api/v1/namespaces/nope")));

@@ -92,8 +92,9 @@ TEST(RateLimiter, BurstThenQps) {
   }
 }
 
-// 429 is retried for every method and honours Retry-After (capped); 5xx and transport
-// failures only for idempotent methods; 4xx never; the attempt budget ends retries.
+// 429 is retried for every method and honours Retry-After (capped); so is a 5xx that carries
+// Retry-After (the server asks for it); other 5xx and transport failures only for idempotent
+// methods; 4xx never; the attempt budget ends retries.
 TEST(RetryPolicy, RetriesOnlyWhatIsSafe) {
   EXPECT_EQ(retry_delay("POST", Outcome{429, "2"}, 1), milliseconds(2000));
   EXPECT_EQ(retry_delay("GET", Outcome{429, "3600"}, 1), kMaxRetryAfter);
@@ -102,6 +103,9 @@ TEST(RetryPolicy, RetriesOnlyWhatIsSafe) {
   EXPECT_EQ(retry_delay("GET", Outcome{500, "1"}, 1), milliseconds(1000));
   EXPECT_EQ(retry_delay("GET", Outcome{std::nullopt, std::nullopt}, 1), kInitialBackoff);
   EXPECT_FALSE(retry_delay("POST", Outcome{500, std::nullopt}, 1));
+  EXPECT_EQ(retry_delay("POST", Outcome{500, "1"}, 1), milliseconds(1000));
+  EXPECT_FALSE(retry_delay("POST", Outcome{500, "1"}, kMaxAttempts));
+  EXPECT_FALSE(retry_delay("POST", Outcome{404, "1"}, 1));
   EXPECT_FALSE(retry_delay("PATCH", Outcome{std::nullopt, std::nullopt}, 1));
   EXPECT_FALSE(retry_delay("GET", Outcome{404, std::nullopt}, 1));
   EXPECT_FALSE(retry_delay("GET", Outcome{409, std::nullopt}, 1));
