@@ -175,6 +175,15 @@ void prepare_pod(json& pod) {
   // The scheduler picks a node in the new cluster; priority admission recomputes priority from
   // priorityClassName and rejects a mismatch.
   erase_all(spec, {"nodeName", "priority"});
+  drop_service_account_token_volumes(pod);
+}
+
+}  // namespace
+
+void drop_service_account_token_volumes(json& pod) {
+  json* spec = object_member(pod, "spec");
+  if (spec == nullptr)
+    return;
   std::string account(string_member(*spec, "serviceAccountName").value_or(""));
   if (account.empty())
     account = string_member(*spec, "serviceAccount").value_or("");
@@ -191,6 +200,8 @@ void prepare_pod(json& pod) {
       drop_named(&container, "volumeMounts", prefix);
   }
 }
+
+namespace {
 
 // A port number (1-65535) given as a JSON number or a decimal string (kubectl writes numbers;
 // Velero also accepts strings), else nullopt.
@@ -319,6 +330,12 @@ void prepare_service_account(json& account, const json& metadata) {
     return;
   // References to auto-generated token secrets, which are not restored.
   drop_named(&account, "secrets", std::string(*name) + "-token-");
+  // None left: leave the field to the token controller. A real cluster's service account
+  // controller makes `default` as soon as the namespace exists, with its own token listed, and
+  // an empty list here would make every restore warn that it differs from the backup.
+  const json* secrets = member(account, "secrets");
+  if (secrets != nullptr && secrets->is_array() && secrets->empty())
+    erase(&account, "secrets");
 }
 
 void prepare_job(json& job) {

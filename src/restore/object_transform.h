@@ -48,6 +48,12 @@ Transformed prepare_for_restore(nlohmann::json object,
                                 std::string_view group_resource,
                                 const TransformContext& context);
 
+// Removes a pod's legacy service account token volume (`<account>-token-*`, injected by the
+// ServiceAccount admission plugin of clusters before 1.22 and naming a secret that is not
+// restored) and every container's and init container's mount of it. prepare_for_restore does
+// this; a caller that replaces the init containers afterwards (restore hooks) does it again.
+void drop_service_account_token_volumes(nlohmann::json& pod);
+
 // A label value for `name`: itself when it fits in 63 characters, else its first 57 characters,
 // "-" and 5 hex digits of its 64-bit FNV-1a hash (stable, so every object of one restore gets
 // the same value).

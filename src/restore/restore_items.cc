@@ -156,6 +156,8 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
   if (pod && item.contains("spec") && item["spec"].is_object() &&
       (!plan.init_containers.empty() || item["spec"].contains("initContainers"))) {
     item["spec"]["initContainers"] = plan.init_containers;
+    // The plan's init containers come from the pod as backed up, token mounts included.
+    drop_service_account_token_volumes(item);
   }
   std::vector<backup::VolumeRecord> volumes;
   if (pod) {
@@ -260,6 +262,16 @@ asio::awaitable<void> RestoreRunner::restore_type(const std::string& group_resou
   if (resource != nullptr &&
       !backup::resource_matches(request_.hooks_spec.filter.resources, *resource)) {
     st.progress.items_done += count;
+    co_return;
+  }
+  // Read-only resources (componentstatuses, served with verbs get and list only): a backup of
+  // cluster resources holds them, and a POST would fail with 405 for every item.
+  if (resource != nullptr && !resource->verbs.empty() &&
+      std::find(resource->verbs.begin(), resource->verbs.end(), "create") ==
+          resource->verbs.end()) {
+    st.progress.items_done += count;
+    st.log->info("never restored: " + group_resource + " (the cluster does not allow creating it)",
+                 {{"items", count}});
     co_return;
   }
   auto cursor = st.spool->open(group_resource);

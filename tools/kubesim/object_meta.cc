@@ -3,6 +3,8 @@
 #include <chrono>
 #include <ctime>
 #include <random>
+#include <set>
+#include <string>
 
 namespace stillpoint::kubesim {
 namespace {
@@ -48,6 +50,36 @@ const std::string* string_at(const nlohmann::json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
 }
 
+// Every volumeMount names a volume of the pod, checked at create as the API server does
+// (ValidatePodSpec): a real 1.20 server answered a restored pod whose init container kept a
+// mount of a dropped token volume with 422 "spec.initContainers[1].volumeMounts[1].name: Not
+// found: \"default-token-hnm7h\"", where kubesim used to accept it and fail only at start.
+void validate_volume_mounts(const nlohmann::json& spec, const nlohmann::json& container,
+                            const std::string& cpath, std::vector<FieldCause>& causes) {
+  const auto mounts = container.is_object() ? container.find("volumeMounts") : container.end();
+  if (!container.is_object() || mounts == container.end() || !mounts->is_array()) {
+    return;
+  }
+  std::set<std::string> volumes;
+  if (const auto v = spec.find("volumes"); v != spec.end() && v->is_array()) {
+    for (const auto& volume : *v) {
+      if (const std::string* n = volume.is_object() ? string_at(volume, "name") : nullptr) {
+        volumes.insert(*n);
+      }
+    }
+  }
+  for (size_t j = 0; j < mounts->size(); ++j) {
+    const nlohmann::json& m = (*mounts)[j];
+    const std::string* name = m.is_object() ? string_at(m, "name") : nullptr;
+    const std::string field = cpath + ".volumeMounts[" + std::to_string(j) + "].name";
+    if (name == nullptr || name->empty()) {
+      causes.push_back({"FieldValueRequired", field, "Required value"});
+    } else if (volumes.count(*name) == 0) {
+      causes.push_back({"FieldValueNotFound", field, "Not found: \"" + *name + "\""});
+    }
+  }
+}
+
 void validate_containers(const nlohmann::json& spec, const char* field, bool required,
                          std::vector<FieldCause>& causes) {
   std::string path = std::string("spec.") + field;
@@ -77,6 +109,7 @@ void validate_containers(const nlohmann::json& spec, const char* field, bool req
     if (image == nullptr || image->empty()) {
       causes.push_back({"FieldValueRequired", cpath + ".image", "Required value"});
     }
+    validate_volume_mounts(spec, c, cpath, causes);
   }
 }
 
