@@ -5,8 +5,10 @@
 #include <variant>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include "core/text.h"
+#include "hooks/timed_out_command.h"
 
 namespace stillpoint::hooks {
 namespace {
@@ -71,6 +73,7 @@ awaitable<HookRecord> HookRunner::run_one(const Pod& pod,
   request.container = hook.container;
   request.command = hook.command;
   request.output_limit = output_limit_;
+  ExecRequest stop_target = request;  // where to stop the command if it times out
   std::variant<std::optional<core::Result<ExecResult>>, std::monostate> outcome;
   // For progress displays: hooks whose command is running right now.
   struct Running {
@@ -87,8 +90,19 @@ awaitable<HookRecord> HookRunner::run_one(const Pod& pod,
   }
   r.completion = clock_.now();
   if (outcome.index() == 1) {
-    // The exec coroutine lost the race and was cancelled, which closed its stream.
-    r.error = "timed out after " + core::format_go_duration(hook.timeout);
+    // The exec coroutine lost the race and was cancelled, which closed its stream. On a real
+    // cluster that leaves the command running (timed_out_command.h), so it is stopped by a
+    // second exec — unless the whole run is being interrupted, when nothing new may start.
+    r.error = "timed out after " + core::format_go_duration(hook.timeout) + "; ";
+    const auto cancel = co_await boost::asio::this_coro::cancellation_state;
+    if (cancel.cancelled() != boost::asio::cancellation_type::none) {
+      StopOutcome interrupted;
+      interrupted.reason = "interrupted before it could be stopped";
+      r.error += describe(interrupted);
+      co_return r;
+    }
+    const StopOutcome stop = co_await stop_timed_out_command(exec_, clock_, std::move(stop_target));
+    r.error += describe(stop);
     co_return r;
   }
   const auto& result = *std::get<0>(outcome);

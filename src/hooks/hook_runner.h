@@ -1,7 +1,9 @@
 // Runs planned backup hooks against pods through PodExec (../shared/spec/hooks.md §3):
 // hooks of a phase one after another; a pod or container that is not running is skipped,
 // never attempted; each hook races its timeout, and the loser is cancelled — a timed-out
-// hook's exec stream is closed; a non-zero exit or an error fails the hook; onError Fail
+// hook's exec stream is closed, then its command is stopped in the container by a second exec
+// (timed_out_command.h: closing the stream does not stop it on a real cluster), and the hook's
+// error says whether that worked; a non-zero exit or an error fails the hook; onError Fail
 // stops the pod's later hooks of that phase (recorded NotExecuted). Every hook ends as a
 // HookRecord in the tracker.
 //

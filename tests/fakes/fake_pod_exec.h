@@ -30,6 +30,7 @@ class FakePodExec : public hooks::PodExec {
 
   boost::asio::awaitable<core::Result<hooks::ExecResult>> exec(
       hooks::ExecRequest request) override {
+    requests.push_back(request);
     commands_ran.push_back(request.namespace_name + "/" + request.pod + "/" + request.container +
                            ":" + (request.command.empty() ? "" : request.command[0]));
     const Script s = scripts_.count(request.command.at(0)) ? scripts_[request.command[0]]
@@ -51,7 +52,8 @@ class FakePodExec : public hooks::PodExec {
     co_return r;
   }
 
-  std::vector<std::string> commands_ran;  // "ns/pod/container:argv0"
+  std::vector<std::string> commands_ran;     // "ns/pod/container:argv0"
+  std::vector<hooks::ExecRequest> requests;  // every request, in order
   int streams_closed_by_cancel = 0;
 
  private:

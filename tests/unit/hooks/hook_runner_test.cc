@@ -14,6 +14,7 @@
 #include "fakes/fake_pod_exec.h"
 #include "hooks/hook_runner.h"
 #include "hooks/item_block_hooks.h"
+#include "hooks/timed_out_command.h"
 
 namespace stillpoint::hooks {
 namespace {
@@ -143,24 +144,91 @@ TEST_F(HookRunnerTest, FailStopsLaterHooksWhichAreRecordedNotExecuted) {
 }
 
 // A hook that outlives its timeout fails with `timed out after <d>`, and its exec stream is
-// closed (the PodExec operation is cancelled), so the remote command loses its session.
-TEST_F(HookRunnerTest, TimeoutClosesTheStreamAndFailsTheHook) {
-  const Pod pod = running_pod("db", "pg-0", {"pg"});
+// closed (the PodExec operation is cancelled). Closing it does not stop the command on a
+// real cluster, so a second exec in the same container stops the processes with the hook's
+// argv; the error says it did. onError Continue still lets the next hook run.
+TEST_F(HookRunnerTest, TimeoutClosesTheStreamStopsTheCommandAndFailsTheHook) {
+  const Pod pod = running_pod("db", "pg-0", {"pg", "side"});
   exec_.script("/bin/sleep", {0, "", "", std::nullopt, /*hang=*/true});
+  exec_.script("/bin/sh", {0, "matched=2 stopped=2 remaining=0\n", "", std::nullopt, false});
+  PlannedExecHook slow = hook("slow", "side", "/bin/sleep", OnError::Continue, seconds(45));
+  slow.command.push_back("317");
   const auto start = clock_.now();
-  PhaseOutcome outcome = drive(runner_.run_backup_phase(
-      pod, HookPhase::Pre,
-      {hook("slow", "pg", "/bin/sleep", OnError::Continue, seconds(45)),
-       hook("next", "pg", "/bin/true")}));
+  PhaseOutcome outcome =
+      drive(runner_.run_backup_phase(pod, HookPhase::Pre, {slow, hook("next", "pg", "/bin/true")}));
   EXPECT_TRUE(outcome.failed);
+  EXPECT_FALSE(outcome.stopped);
   EXPECT_EQ(exec_.streams_closed_by_cancel, 1);
+  EXPECT_EQ(exec_.commands_ran,
+            (std::vector<std::string>{"db/pg-0/side:/bin/sleep", "db/pg-0/side:/bin/sh",
+                                      "db/pg-0/pg:/bin/true"}));
+  ASSERT_EQ(exec_.requests.size(), 3u);
+  EXPECT_EQ(exec_.requests[1].command, stop_command({"/bin/sleep", "317"}));
+  EXPECT_FALSE(exec_.requests[1].stdin_data.has_value());
   const auto records = tracker_.records();
   ASSERT_EQ(records.size(), 2u);
-  EXPECT_EQ(records[0].error, "timed out after 45s");
+  EXPECT_EQ(records[0].result, HookResult::Failed);
+  EXPECT_EQ(records[0].error, "timed out after 45s; its command was stopped (2 processes)");
   EXPECT_EQ(records[0].duration_ms(), 45'000);
   EXPECT_EQ(records[1].result, HookResult::Succeeded);
   EXPECT_GE(clock_.now() - start, seconds(45));
   EXPECT_EQ(clock_.sleepers(), 0u);
+  EXPECT_EQ(tracker_.status().hooks_failed, 1);
+}
+
+// When the stop cannot do its job, the hook's error says the command may still be running,
+// and why: the stop exec fails, exits non-zero (no /bin/sh), finds nothing, leaves a process,
+// or hangs past its own 10 s bound. The hook stays Failed and onError Fail still stops the
+// pod's later hooks.
+TEST_F(HookRunnerTest, TimeoutWhoseCommandCouldNotBeStoppedSaysItMayStillRun) {
+  struct Case {
+    std::string name;
+    FakePodExec::Script stop;
+    std::string error;
+  };
+  const std::string prefix =
+      "timed out after 5s; its command may still be running in the container: ";
+  const std::vector<Case> cases = {
+      {"exec fails",
+       {0, "", "", core::Error{core::ErrorCode::Unavailable, "connection reset"}, false},
+       prefix + "the stop command could not run: connection reset"},
+      {"no shell",
+       {127, "", "exec: \"/bin/sh\": not found\n", std::nullopt, false},
+       prefix + "the stop command (/bin/sh) exited with code 127: exec: \"/bin/sh\": not found"},
+      {"nothing matched",
+       {0, "matched=0 stopped=0 remaining=0\n", "", std::nullopt, false},
+       prefix + "no process with the hook's exact command line was found (it may have ended, "
+                "or its command line changed, e.g. a shell that exec'd its command)"},
+      {"one survives",
+       {0, "matched=3 stopped=2 remaining=1\n", "", std::nullopt, false},
+       prefix + "1 of 3 processes did not stop, even after SIGKILL"},
+      {"stop hangs",
+       {0, "", "", std::nullopt, true},
+       prefix + "the stop command did not finish within 10s"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    FakePodExec exec;
+    HookTracker tracker;
+    HookRunner runner(exec, clock_, tracker);
+    exec.script("/bin/hang", {0, "", "", std::nullopt, true});
+    exec.script("/bin/sh", c.stop);
+    const Pod pod = running_pod("db", "pg-0", {"pg"});
+    const auto start = clock_.now();
+    PhaseOutcome outcome =
+        drive(runner.run_backup_phase(pod, HookPhase::Pre,
+                                      {hook("slow", "pg", "/bin/hang", OnError::Fail, seconds(5)),
+                                       hook("b", "pg", "/bin/true")}));
+    EXPECT_TRUE(outcome.stopped);
+    const auto records = tracker.records();
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].result, HookResult::Failed);
+    EXPECT_EQ(records[0].error, c.error);
+    EXPECT_EQ(records[0].duration_ms(), 5'000);
+    EXPECT_EQ(records[1].result, HookResult::NotExecuted);
+    EXPECT_EQ(exec.commands_ran.size(), 2u);  // the hook, then the stop; never "b"
+    EXPECT_LE(clock_.now() - start, seconds(5 + 10 + 2));
+  }
 }
 
 // Pods that are not Running, and containers that are not running, are skipped: never
@@ -336,6 +404,11 @@ TEST_F(HookRunnerTest, CancelledDuringPreThawsOnlyStartedPods) {
   }
   ASSERT_TRUE(done);
   EXPECT_EQ(exec_.streams_closed_by_cancel, 1);
+  // An interrupted run starts nothing new: no stop exec either, whichever side of the
+  // hook's race saw the cancellation first.
+  for (const auto& ran : exec_.commands_ran) {
+    EXPECT_EQ(ran.find(":/bin/sh"), std::string::npos) << ran;
+  }
   EXPECT_EQ(runner_.running(), 0u);
   const auto r = results();
   ASSERT_FALSE(r.empty());
