@@ -389,6 +389,30 @@ TEST_F(RestoreE2eTest, HookOnAMissingContainerFailsAtOnce) {
   EXPECT_NE(describe("r3").find("no such container"), std::string::npos);
 }
 
+// A restore exec hook past its exec-timeout fails, and its command is stopped in the restored
+// container (the same runner as backup hooks): kubesim, like containerd, would leave it
+// running once the stream closed.
+TEST_F(RestoreE2eTest, ExecHookPastItsTimeoutIsStopped) {
+  apply(ns_yaml("x") +
+        pod_yaml("x", "slow",
+                 exec_hook("sleep 318") + "    post.hook.restore.velero.io/exec-timeout: 2s\n"));
+  wait_ready("x", "slow");
+  backup("b8", "x");
+  delete_namespace("x");
+
+  const CommandResult r = stillpoint({"restore", "create", "r8", "--from-backup", "b8"});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_EQ(kubesim::testing::run_command({"pgrep", "-f", "sleep 318"}).exit_code, 1)
+      << kubesim::testing::run_command({"pgrep", "-af", "sleep 318"}).out;
+  const json restore = restore_object("r8");
+  EXPECT_EQ(restore["status"]["phase"], "PartiallyFailed") << restore.dump(2);
+  const json hook = hook_of(restore, "slow");
+  EXPECT_EQ(hook["result"], "Failed");
+  EXPECT_EQ(hook.value("error", ""), "timed out after 2s; its command was stopped (2 processes)")
+      << hook.dump();
+  EXPECT_NE(logs("r8").find("its command was stopped (2 processes)"), std::string::npos);
+}
+
 // A container that never starts (its pod's init container never finishes): the hook waits at
 // most --hook-wait-timeout, is NotExecuted, and the restore ends PartiallyFailed.
 TEST_F(RestoreE2eTest, HookOfAContainerThatNeverStartsIsNotExecutedAfterTheWait) {

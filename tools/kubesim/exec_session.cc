@@ -4,7 +4,10 @@
 // frames (never fragmented), v5 stdin close (FF 00), the channel-3 Status with the exit code,
 // close 1000, then the TCP connection dropped. Output is relayed through a small channel so a
 // slow client slows the process down (pipe backpressure) instead of growing memory. If the
-// client goes away, the process is killed.
+// client goes away, the process keeps running, as containerd keeps an exec'd process after its
+// stream is gone (seen on Kubernetes 1.20 with containerd 1.6.20): its stdin ends, its output
+// is read and dropped, and it is reaped when it exits — or killed with its pod, or when
+// kubesim stops.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -284,11 +287,12 @@ awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq,
     co_await finish(std::move(frame));
     co_return;
   }
-  st.runtime->track_exec(*pid);
+  st.runtime->track_exec(*pid, target->pod);
 
   OutChannel out(ex, 4);
   int pumps = (out_pipe[0] >= 0) + (err_pipe[0] >= 0);
   bool write_failed = false;
+  bool ending = false;  // the process exited: the session ends on our side
   int exit_code = -1;
   PodRuntime* runtime = st.runtime.get();
   auto output = [&]() -> awaitable<void> {
@@ -306,6 +310,7 @@ awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq,
     co_await pumps_and_writer();
     exit_code = co_await runtime->wait_exit(*pid);
     runtime->untrack_exec(*pid);
+    ending = true;
     if (!write_failed) {
       // Written while the client reader is still pending: a WebSocket read is not reliably
       // cancellable, so the session ends by closing, which completes that read.
@@ -318,19 +323,25 @@ awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq,
       beast::get_lowest_layer(ws).close();
     }
   };
+  net::posix::stream_descriptor* input = stdin_d.is_open() ? &stdin_d : nullptr;
+  auto client = [&]() -> awaitable<void> {
+    co_await client_reader(ws, input, v5);
+    if (ending) {
+      co_return;  // the session is being closed by us, after the process exited
+    }
+    // The client went away first. Like containerd, leave the process running: it sees EOF
+    // on stdin, and its output is read and dropped from now on (a full pipe would otherwise
+    // stop it). Closing the socket makes a write in progress fail at once.
+    write_failed = true;
+    boost::system::error_code ignored;
+    if (input != nullptr) {
+      input->close(ignored);
+    }
+    beast::get_lowest_layer(ws).close();
+  };
   {
     using namespace net::experimental::awaitable_operators;
-    net::posix::stream_descriptor* input = stdin_d.is_open() ? &stdin_d : nullptr;
-    auto result = co_await (output() || client_reader(ws, input, v5));
-    if (result.index() == 1) {
-      // The client went away first: the process must not outlive its session.
-      kill(*pid, SIGKILL);
-      kill(-*pid, SIGKILL);
-    }
-  }
-  if (exit_code < 0) {
-    co_await runtime->wait_exit(*pid);
-    runtime->untrack_exec(*pid);
+    co_await (output() && client());
   }
 }
 

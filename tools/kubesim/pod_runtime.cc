@@ -431,7 +431,7 @@ awaitable<void> PodRuntime::probe_loop(std::shared_ptr<Pod> pod, size_t index) {
         l.identity = c.identity;
         auto pid = launch_exec(l);
         if (pid) {
-          track_exec(*pid);
+          track_exec(*pid, pod);
           using namespace net::experimental::awaitable_operators;
           auto r = co_await (wait_exit(*pid) || sleep_for(std::chrono::seconds(timeout)));
           int code = -1;
@@ -520,6 +520,7 @@ void PodRuntime::pod_deleting(const std::string& ns, const std::string& name, in
   }
   if (pod->is_virtual) {
     pod->deleting = true;
+    kill_execs(pod.get());
     std::error_code ec;
     fs::remove_all(pod->dir, ec);
     pods_.erase(it);
@@ -647,14 +648,23 @@ std::optional<ExecTarget> PodRuntime::exec_target(const std::string& ns, const s
   return std::nullopt;
 }
 
+void PodRuntime::kill_execs(const Pod* pod) {
+  for (const auto& [pid, owner] : execs_) {
+    if (pod == nullptr || owner == pod) {
+      // The exec's process group: a shell's children too (they share its output pipes, and
+      // the session ends only when those close).
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+    }
+  }
+}
+
 awaitable<void> PodRuntime::stop_all() {
   std::vector<std::shared_ptr<Pod>> all;
   for (auto& [k, p] : pods_) {
     all.push_back(p);
   }
-  for (pid_t pid : execs_) {
-    kill(pid, SIGKILL);
-  }
+  kill_execs(nullptr);
   int pending = 0;
   for (auto& p : all) {
     if (p->is_virtual) {

@@ -61,8 +61,11 @@ class PodRuntime : public PodLifecycle {
   // Stops every pod: SIGTERM, a short grace, SIGKILL; returns when all processes are reaped.
   boost::asio::awaitable<void> stop_all();
 
-  // Exec processes are registered so stop_all can kill them too.
-  void track_exec(pid_t pid) { execs_.insert(pid); }
+  // Exec processes are registered with their pod until they are reaped, so that stop_all
+  // and deleting their pod kill them too: an exec outlives its client (as with containerd),
+  // never its pod. A container's namespace takes its execs with it; a virtual pod's are
+  // killed by process group.
+  void track_exec(pid_t pid, const std::shared_ptr<Pod>& pod) { execs_[pid] = pod.get(); }
   void untrack_exec(pid_t pid) { execs_.erase(pid); }
 
  private:
@@ -72,12 +75,14 @@ class PodRuntime : public PodLifecycle {
   boost::asio::awaitable<void> terminate(std::shared_ptr<Pod> pod, int grace_seconds);
   boost::asio::awaitable<void> sleep_for(std::chrono::milliseconds d);
   void publish(Pod& pod);
+  // SIGKILLs the tracked exec processes of `pod` (nullptr: of every pod) and their groups.
+  void kill_execs(const Pod* pod);
 
   boost::asio::io_context& io_;
   Api& api_;
   std::filesystem::path data_dir_;
   std::map<std::string, std::shared_ptr<Pod>> pods_;  // by "ns/name"
-  std::set<pid_t> execs_;
+  std::map<pid_t, const Pod*> execs_;  // the Pod is kept alive by the exec's ExecTarget
   int running_tasks_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // Pods that really run, checked through the real kubectl: init containers before containers,
-// shared emptyDir, readiness, logs, exec (stdout, stdin, exit codes), deletion, pagination
-// over virtual pods, and that stopping kubesim leaves nothing behind.
+// shared emptyDir, readiness, logs, exec (stdout, stdin, exit codes, a process that outlives
+// its client), deletion, pagination over virtual pods, and that stopping kubesim leaves
+// nothing behind.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,8 +116,10 @@ TEST(Pods, InitContainerVolumeReadyLogsAndExec) {
   EXPECT_TRUE(processes_with("written-by-init").empty());
 }
 
-// When the exec client goes away, the command is killed (it would otherwise run forever).
-TEST(Pods, ExecProcessDiesWithItsClient) {
+// When the exec client goes away, the command keeps running, as containerd keeps an exec'd
+// process after its stream is gone (seen on Kubernetes 1.20 with containerd 1.6.20). Only
+// killing it — here by the test, in stillpoint by a second exec — ends it.
+TEST(Pods, ExecProcessOutlivesItsClientLikeContainerd) {
   KubesimFixture k;
   CommandResult a = k.kubectl({"run", "idle", "--image=x", "--restart=Never", "--",
                                "sleep", "3600"});
@@ -133,6 +136,51 @@ TEST(Pods, ExecProcessDiesWithItsClient) {
   client.join();
   EXPECT_TRUE(started);
   EXPECT_EQ(e.exit_code, -1) << e.describe();
+  // Still there a while after its client died (kubesim used to kill it at once).
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const std::vector<pid_t> left = processes_with(marker);
+  EXPECT_FALSE(left.empty()) << "the exec'd process died with its client";
+  // The pod still serves execs, and the abandoned session is reaped once its process ends.
+  CommandResult again = k.kubectl({"exec", "idle", "--", "sh", "-c", "echo still-serving"});
+  EXPECT_EQ(again.out, "still-serving\n") << again.describe();
+  for (pid_t pid : left) kill(pid, SIGKILL);
+  EXPECT_TRUE(KubesimFixture::eventually([&] { return processes_with(marker).empty(); },
+                                         std::chrono::seconds(30)));
+}
+
+// An exec that outlived its client still dies with its pod: a container's processes go with
+// its namespace, a virtual pod's exec (a shell and its child, on the host) by process group.
+TEST(Pods, DeletingAPodKillsExecsThatOutlivedTheirClient) {
+  KubesimFixture k;
+  CommandResult a = k.kubectl({"apply", "-f", "-"}, R"(apiVersion: v1
+kind: Pod
+metadata: {name: real}
+spec:
+  containers: [{name: c, image: x, command: [sleep, '3600']}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: virt
+  annotations: {kubesim.stillpoint.io/virtual: 'true'}
+spec:
+  containers: [{name: c, image: x}]
+)");
+  ASSERT_EQ(a.exit_code, 0) << a.describe();
+  ASSERT_EQ(k.kubectl({"wait", "--for=condition=Ready", "pod/real", "pod/virt", "--timeout=60s"})
+                .exit_code,
+            0);
+  const std::string marker = "3600.7272";
+  for (const char* pod : {"real", "virt"}) {
+    // `; true` keeps the shell alive beside its child, so there are two processes.
+    CommandResult e = k.kubectl({"exec", pod, "--", "sh", "-c", "sleep " + marker + "; true"},
+                                "", std::chrono::seconds(3));
+    EXPECT_EQ(e.exit_code, -1) << e.describe();
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_GE(processes_with(marker).size(), 4u) << "2 shells and 2 sleeps outlive their clients";
+  CommandResult del = k.kubectl({"delete", "pod", "real", "virt", "--timeout=60s"});
+  EXPECT_EQ(del.exit_code, 0) << del.describe();
   EXPECT_TRUE(KubesimFixture::eventually([&] { return processes_with(marker).empty(); },
                                          std::chrono::seconds(30)));
 }
@@ -219,11 +267,12 @@ TEST(Pods, StopLeavesNoProcessOrMount) {
           data.c_str(), "--kubeconfig", kubeconfig.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  auto kubectl = [&](std::vector<std::string> args, const std::string& input = "") {
+  auto kubectl = [&](std::vector<std::string> args, const std::string& input = "",
+                     std::chrono::seconds timeout = std::chrono::seconds(60)) {
     std::vector<std::string> argv = {"/usr/bin/kubectl", "--kubeconfig=" + kubeconfig,
                                      "--cache-dir=" + (dir.path() / "cache").string()};
     argv.insert(argv.end(), args.begin(), args.end());
-    return run_command(argv, input);
+    return run_command(argv, input, timeout);
   };
   bool up = KubesimFixture::eventually([&] { return std::filesystem::exists(kubeconfig); });
   ASSERT_TRUE(up);
@@ -246,6 +295,12 @@ spec:
   });
   bool exec_started = KubesimFixture::eventually(
       [&] { return !processes_with(marker + "1").empty(); }, std::chrono::seconds(30));
+  // Nor must an exec whose client already went away (it outlives its client, not kubesim).
+  CommandResult abandoned = kubectl({"exec", "sleeper", "-c", "b", "--", "sh", "-c",
+                                     "sleep " + marker + "2; true"},
+                                    "", std::chrono::seconds(3));
+  EXPECT_EQ(abandoned.exit_code, -1) << abandoned.describe();
+  EXPECT_FALSE(processes_with(marker + "2").empty());
   kill(server, SIGTERM);
   int status = 0;
   bool exited = KubesimFixture::eventually([&] { return waitpid(server, &status, WNOHANG) == server; },
