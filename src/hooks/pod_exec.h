@@ -49,6 +49,10 @@ struct ExecRequest {
   std::optional<std::string> stdin_data;  // nullopt: no stdin stream (unless stdin_source)
   size_t output_limit = kDefaultExecOutputLimit;
   ExecSource stdin_source;  // streamed stdin; excludes stdin_data
+  // The command stops reading stdin by itself after the data (e.g. `head -c N | tar -x`), so
+  // stdin need not be closed: allowed on servers that speak only v4.channel.k8s.io (before
+  // 1.30), where closing stdin is impossible. Without it, stdin on such a server is an error.
+  bool stdin_self_delimited = false;
   ExecSink stdout_sink;     // streamed stdout: not captured in ExecResult
 };
 

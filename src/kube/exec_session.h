@@ -93,6 +93,7 @@ struct StdinFeed {
   size_t offset = 0;
   hooks::ExecSource source;
   core::Status source_status = core::ok();  // the source's error, when it failed
+  bool close_at_end = true;  // send v5's close-stdin message after the data (false on v4)
 
   // The next message's payload; empty at the end (or when the source failed).
   asio::awaitable<std::string> next() {
@@ -131,6 +132,9 @@ asio::awaitable<boost::system::error_code> write_stdin_messages(Ws& ws, StdinFee
         co_return ec;
       }
     }
+  }
+  if (!feed.close_at_end) {
+    co_return boost::system::error_code{};
   }
   const std::string close = close_stdin_message();
   auto [ec, n] = co_await ws.async_write(asio::buffer(close), asio::as_tuple(asio::use_awaitable));
@@ -200,7 +204,9 @@ asio::awaitable<void> session_body(websocket::stream<NextLayer>& ws,
     co_return;
   }
   const bool has_stdin = request.stdin_data || request.stdin_source;
-  if (has_stdin && *protocol == ExecProtocol::V4) {
+  // v4 has no way to close stdin. A command that stops reading on its own after a known length
+  // (stdin_self_delimited) does not need it: the restore of volume data on a 1.20 cluster.
+  if (has_stdin && *protocol == ExecProtocol::V4 && !request.stdin_self_delimited) {
     out->emplace(ExecSessionOutcome{
         core::unexpected(core::ErrorCode::InvalidArgument,
                          "exec: the server speaks v4.channel.k8s.io (Kubernetes before 1.30, or "
@@ -216,6 +222,7 @@ asio::awaitable<void> session_body(websocket::stream<NextLayer>& ws,
   if (has_stdin) {
     using namespace boost::asio::experimental::awaitable_operators;
     feed.source = std::move(request.stdin_source);
+    feed.close_at_end = *protocol != ExecProtocol::V4;
     if (request.stdin_data) feed.data = std::move(*request.stdin_data);
     auto both =
         co_await (write_stdin(ws, feed) && read_output(ws, output, request.stdout_sink));

@@ -284,7 +284,14 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
   request.namespace_name = ns;
   request.pod = pod;
   request.container = hooks::kRestoreWaitContainer;
-  request.command = {"tar", "-C", std::string(kRestoresDir) + "/" + record.volume, "-xf", "-"};
+  // `head -c SIZE` ends tar's input after exactly the backed-up tar bytes, so nothing waits for
+  // stdin to be closed: a server speaking only v4.channel.k8s.io (every cluster before 1.30;
+  // seen on 1.20) has no way to close it. The helper image already needs sh (restore-wait's
+  // own command); head is in busybox and coreutils.
+  request.command = {"/bin/sh", "-c", "head -c \"$0\" | tar -C \"$1\" -xf -",
+                     std::to_string(record.size),
+                     std::string(kRestoresDir) + "/" + record.volume};
+  request.stdin_self_delimited = true;
   request.output_limit = 16 * 1024;
   std::optional<core::Error> source_error;
   request.stdin_source = [&]() -> asio::awaitable<core::Result<std::string>> {

@@ -107,6 +107,27 @@ TEST_F(VolumeE2eTest, DataRoundTripsAndIsThereBeforeTheAppStarts) {
   EXPECT_NE(rd.out.find("Pod volumes:  1 of 1 restored"), std::string::npos) << rd.out;
 }
 
+// A server that speaks only v4.channel.k8s.io (every Kubernetes before 1.30) cannot close an
+// exec's stdin; the restore's `head -c SIZE | tar -x` ends tar's input without it. The same
+// round trip runs on a real 1.20 cluster (RealClusterE2eTest.VolumeDataRoundTrips...).
+TEST_F(VolumeE2eTest, DataRoundTripsOnAServerThatSpeaksOnlyExecV4) {
+  apply(ns_yaml("old") + app_pod_yaml("old", kFill, markers_.string()));
+  wait_ready("old", "app");
+  const CommandResult b = stillpoint({"backup", "create", "b4", "--include-namespaces", "old"});
+  ASSERT_EQ(b.exit_code, 0) << b.describe();
+  const std::string before = exec("old", "app", kFingerprint);
+  ASSERT_EQ(sim_.kubectl({"delete", "namespace", "old", "--wait=true"}).exit_code, 0);
+  // Only stillpoint's own exec sessions see the old server (kubectl would fall back to SPDY,
+  // which kubesim does not serve).
+  sim_.server().set_exec_protocols(kubesim::ExecProtocols::V4Only);
+  const CommandResult r = stillpoint({"restore", "create", "r4", "--from-backup", "b4"});
+  sim_.server().set_exec_protocols(kubesim::ExecProtocols::V5AndV4);
+  ASSERT_EQ(r.exit_code, 0) << r.describe() << stillpoint({"restore", "logs", "r4"}, false).describe();
+  wait_ready("old", "app");
+  EXPECT_EQ(exec("old", "app", kFingerprint), before);
+  EXPECT_EQ(exec("old", "app", "cat /tmp/had-data"), "yes\n");
+}
+
 // Opt-out: --default-volumes-to-fs-backup copies every eligible volume (here the emptyDir, not
 // the hostPath), minus those the pod excludes.
 TEST_F(VolumeE2eTest, DefaultVolumesToFsBackupCopiesEligibleVolumes) {

@@ -32,7 +32,7 @@ std::string trim(std::string s) {
   return s;
 }
 
-std::string choose_protocol(std::string_view header) {
+std::string choose_protocol(std::string_view header, bool allow_v5) {
   std::vector<std::string> offered;
   size_t start = 0;
   while (start <= header.size()) {
@@ -42,7 +42,7 @@ std::string choose_protocol(std::string_view header) {
     start = comma + 1;
   }
   for (const std::string& p : offered) {
-    if (p == "v5.channel.k8s.io" || p == "v4.channel.k8s.io") {
+    if ((p == "v5.channel.k8s.io" && allow_v5) || p == "v4.channel.k8s.io") {
       return p;
     }
   }
@@ -198,7 +198,7 @@ awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq,
     want_stderr = false;  // with a TTY, stderr is not a separate stream
   }
   std::vector<std::string> command = req.params("command");
-  std::string protocol = choose_protocol(hreq[http::field::sec_websocket_protocol]);
+  std::string protocol = choose_protocol(hreq[http::field::sec_websocket_protocol], st.exec_v5);
   if (protocol.empty()) {
     co_await reject(stream, 403, "text/plain; charset=utf-8", "", version);
     co_return;

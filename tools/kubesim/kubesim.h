@@ -26,6 +26,11 @@ struct Options {
   bool aggregated_discovery = true;
 };
 
+// The WebSocket subprotocols pods/exec accepts. Since 1.30 servers take v5.channel.k8s.io
+// (which can close stdin); before that only v4.channel.k8s.io, and a 1.20 server answers a
+// v5-only offer with 403 (tests/realcluster).
+enum class ExecProtocols { V5AndV4, V4Only };
+
 class Server {
  public:
   static core::Result<std::unique_ptr<Server>> start(Options options);
@@ -41,6 +46,8 @@ class Server {
   std::string url() const;  // https://127.0.0.1:PORT
   const std::filesystem::path& kubeconfig_path() const;
   const std::string& token() const;
+  // Safe to call while the server runs; applies to exec sessions opened afterwards.
+  void set_exec_protocols(ExecProtocols protocols);
   const std::string& ca_pem() const;
 
   struct State;

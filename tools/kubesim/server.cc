@@ -581,6 +581,9 @@ uint16_t Server::port() const { return state_->port; }
 std::string Server::url() const { return "https://127.0.0.1:" + std::to_string(state_->port); }
 const std::filesystem::path& Server::kubeconfig_path() const { return state_->options.kubeconfig; }
 const std::string& Server::token() const { return state_->token; }
+void Server::set_exec_protocols(ExecProtocols protocols) {
+  state_->exec_v5 = protocols == ExecProtocols::V5AndV4;
+}
 const std::string& Server::ca_pem() const { return state_->tls.ca_cert_pem; }
 
 }  // namespace stillpoint::kubesim

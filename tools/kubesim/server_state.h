@@ -40,6 +40,7 @@ struct Server::State {
   Registry registry;
   Api api{store, registry};
   Faults faults;
+  std::atomic<bool> exec_v5{true};  // ExecProtocols::V5AndV4
   std::unique_ptr<PodRuntime> runtime;
   TlsMaterial tls;
   std::string token;
