@@ -288,7 +288,7 @@ void add_restore_create_command(CLI::App& restore, Action& action) {
       ->check(positive_go_duration());
   cmd->add_option("--restore-helper-image", options->restore_helper_image,
                   "Image of the restore-wait init container that receives pod volume data "
-                  "(needs sh, sleep, touch and tar; default busybox:1.36)")
+                  "(needs sh, sleep, touch, head and tar; default busybox:1.36)")
       ->check([](const std::string& v) {
         return v.empty() ? std::string("must not be empty") : std::string();
       });

@@ -28,7 +28,8 @@
 
 namespace stillpoint::restore {
 
-// Needs sh, sleep, touch and tar: busybox has all four (Velero's own helper image has no tar).
+// Needs sh, sleep, touch, head and tar: busybox has them all (Velero's own helper image has
+// no tar).
 inline constexpr const char* kDefaultRestoreHelperImage = "busybox:1.36";
 inline constexpr const char* kRestoresDir = "/restores";
 inline constexpr const char* kDoneMarker = ".stillpoint-restore-done";
