@@ -4,6 +4,8 @@
 #include <fstream>
 #include <future>
 
+#include <csignal>
+
 #include "continue_token.h"
 #include "object_meta.h"
 #include "pod_runtime.h"
@@ -467,6 +469,10 @@ Server::Server(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Server::~Server() { stop(); }
 
 core::Result<std::unique_ptr<Server>> Server::start(Options options) {
+  // Writes to an exec's stdin pipe after its process exited must fail with EPIPE, not kill
+  // the process hosting kubesim (tests run it in-process; main.cc does the same). Since execs
+  // outlive their clients, such a write can race the process' exit.
+  ::signal(SIGPIPE, SIG_IGN);
   auto st = std::make_unique<State>();
   st->options = options;
   auto tls = generate_tls_material();
