@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -15,13 +15,14 @@
 
 #include "backup/archive_sink.h"
 #include "backup/backup_checksums.h"
-#include "backup/backup_runner_state.h"
 #include "backup/backup_log.h"
+#include "backup/backup_runner_state.h"
 #include "backup/item_blocks.h"
-#include "backup/run_all.h"
 #include "backup/resource_selection.h"
+#include "backup/run_all.h"
 #include "backup/volume_manifest.h"
 #include "core/go_duration.h"
+#include "core/go_json.h"
 #include "core/json_fields.h"
 #include "hooks/backup_planner.h"
 #include "hooks/hook_runner.h"
@@ -34,7 +35,6 @@ namespace stillpoint::backup {
 namespace asio = boost::asio;
 using nlohmann::json;
 
-
 namespace {
 
 constexpr std::string_view kExcludeLabel = "velero.io/exclude-from-backup";
@@ -45,7 +45,6 @@ bool excluded_from_backup(const core::Labels& labels) {
   return it != labels.end() && it->second == "true";
 }
 
-
 using core::string_at;
 
 core::Labels labels_of(const json& object) {
@@ -55,10 +54,12 @@ core::Labels labels_of(const json& object) {
 std::vector<std::string> claims_of(const json& pod) {
   std::vector<std::string> claims;
   const json::json_pointer ptr("/spec/volumes");
-  if (!pod.contains(ptr) || !pod.at(ptr).is_array()) return claims;
+  if (!pod.contains(ptr) || !pod.at(ptr).is_array())
+    return claims;
   for (const auto& v : pod.at(ptr)) {
     const std::string claim = string_at(v, json::json_pointer("/persistentVolumeClaim/claimName"));
-    if (!claim.empty()) claims.push_back(claim);
+    if (!claim.empty())
+      claims.push_back(claim);
   }
   return claims;
 }
@@ -84,7 +85,6 @@ asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::RestClient& rest
 }
 
 }  // namespace
-
 
 namespace {
 
@@ -116,7 +116,8 @@ BackupProgress BackupRunner::progress() const {
 }
 
 void BackupRunner::interrupt() {
-  if (interrupted_) return;
+  if (interrupted_)
+    return;
   interrupted_ = true;
   for (auto& signal : worker_signals_) {
     signal->emit(asio::cancellation_type::terminal);
@@ -126,7 +127,7 @@ void BackupRunner::interrupt() {
 asio::awaitable<core::Status> BackupRunner::add_item(const json& object,
                                                      const kube::ApiResource& resource) {
   auto key = item_key(object, resource);
-  std::string text = object.dump();
+  std::string text = core::go_json_dump(object);
   std::string kind_key = list_key(object);
   auto status = co_await state_->sink->add(std::move(key), std::move(text), std::move(kind_key));
   if (status) {
@@ -143,27 +144,28 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
   if (st.pods) {
     size_t skipped = 0;
     kube::ItemCallback on_pod = [&](json item) -> core::Status {
-          const std::string where = "pod " +
-                                    string_at(item, json::json_pointer("/metadata/namespace")) +
-                                    "/" + string_at(item, json::json_pointer("/metadata/name"));
-          auto pod = hooks::pod_from_json(item, where);
-          if (!pod) {
-            ++skipped;
-            return core::ok();
-          }
-          if (st.planner.why_not_item(*pod)) {
-            ++skipped;
-            return core::ok();
-          }
-          CollectedPod c{*pod, st.planner.plan(*pod), item.dump(), claims_of(item)};
-          st.collected.push_back(std::move(c));
-          return core::ok();
-        };
+      const std::string where = "pod " +
+                                string_at(item, json::json_pointer("/metadata/namespace")) + "/" +
+                                string_at(item, json::json_pointer("/metadata/name"));
+      auto pod = hooks::pod_from_json(item, where);
+      if (!pod) {
+        ++skipped;
+        return core::ok();
+      }
+      if (st.planner.why_not_item(*pod)) {
+        ++skipped;
+        return core::ok();
+      }
+      CollectedPod c{*pod, st.planner.plan(*pod), core::go_json_dump(item), claims_of(item)};
+      st.collected.push_back(std::move(c));
+      return core::ok();
+    };
     auto listed = co_await list_all(env_.rest, st.pods->gvr, std::move(on_pod));
-    if (!listed) co_return core::unexpected(listed.error());
+    if (!listed)
+      co_return core::unexpected(listed.error());
     if (env_.milestone) {
-      env_.milestone(fmt::format("listed pods: {} to back up, {} not selected",
-                                 st.collected.size(), skipped));
+      env_.milestone(
+          fmt::format("listed pods: {} to back up, {} not selected", st.collected.size(), skipped));
     }
   }
   if (st.pvcs) {
@@ -173,23 +175,27 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
       if (!filter.namespaces.should_include(ns) || !filter.selects_labels(labels)) {
         return core::ok();
       }
-      if (excluded_from_backup(labels)) return core::ok();
+      if (excluded_from_backup(labels))
+        return core::ok();
       st.claims.emplace(ns + "/" + string_at(item, json::json_pointer("/metadata/name")),
                         std::move(item));
       return core::ok();
     };
     auto listed = co_await list_all(env_.rest, st.pvcs->gvr, std::move(on_claim));
-    if (!listed) co_return core::unexpected(listed.error());
+    if (!listed)
+      co_return core::unexpected(listed.error());
   }
   if (st.pvs) {
     kube::ItemCallback on_volume = [&](json item) -> core::Status {
       const auto labels = labels_of(item);
-      if (excluded_from_backup(labels)) return core::ok();
+      if (excluded_from_backup(labels))
+        return core::ok();
       st.volumes.emplace(string_at(item, json::json_pointer("/metadata/name")), std::move(item));
       return core::ok();
     };
     auto listed = co_await list_all(env_.rest, st.pvs->gvr, std::move(on_volume));
-    if (!listed) co_return core::unexpected(listed.error());
+    if (!listed)
+      co_return core::unexpected(listed.error());
   }
   co_return core::ok();
 }
@@ -199,36 +205,44 @@ asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
   const auto& filter = request_.hooks_spec.filter;
   for (const SelectedResource& sel : st.selected) {
     const kube::ApiResource& r = sel.resource;
-    if (&r == st.pods || &r == st.pvcs || &r == st.pvs) continue;
-    if (interrupted_) co_return interrupted_status();
+    if (&r == st.pods || &r == st.pvcs || &r == st.pvs)
+      continue;
+    if (interrupted_)
+      co_return interrupted_status();
     size_t count = 0;
     kube::ItemCallback on_item = [&](json item) -> core::Status {
-      if (interrupted_) return interrupted_status();
+      if (interrupted_)
+        return interrupted_status();
       const auto labels = labels_of(item);
-      if (excluded_from_backup(labels)) return core::ok();
+      if (excluded_from_backup(labels))
+        return core::ok();
       const std::string name = string_at(item, json::json_pointer("/metadata/name"));
       if (sel.keep == SelectedResource::Keep::IncludedNamespaces) {
         // Namespaces of included namespaces, whatever the label selector: a restore needs them.
-        if (!filter.namespaces.should_include(name)) return core::ok();
+        if (!filter.namespaces.should_include(name))
+          return core::ok();
       } else {
         if (r.namespaced && !filter.namespaces.should_include(
                                 string_at(item, json::json_pointer("/metadata/namespace")))) {
           return core::ok();
         }
-        if (!filter.selects_labels(labels)) return core::ok();
+        if (!filter.selects_labels(labels))
+          return core::ok();
       }
       // The list callback is synchronous: the sink queues the item for the writer strand,
       // blocking only while its bounded queue is full.
       auto key = item_key(item, r);
       const std::string kind_key = list_key(item);
-      if (auto s = st.sink->enqueue(std::move(key), item.dump(), kind_key); !s) return s;
+      if (auto s = st.sink->enqueue(std::move(key), core::go_json_dump(item), kind_key); !s)
+        return s;
       ++count;
       ++progress_.items_backed_up;
       return core::ok();
     };
     auto listed = co_await list_all(env_.rest, r.gvr, std::move(on_item));
     if (!listed) {
-      if (interrupted_) co_return interrupted_status();
+      if (interrupted_)
+        co_return interrupted_status();
       ++st.item_errors;
       st.log->error("listing " + r.group_resource() + " failed: " + listed.error().message);
       continue;
@@ -251,24 +265,29 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   }
 
   auto exists = env_.store.exists(backup_object_key(name));
-  if (!exists) co_return core::unexpected(exists.error());
+  if (!exists)
+    co_return core::unexpected(exists.error());
   if (*exists) {
-    co_return core::unexpected(core::ErrorCode::Conflict,
-                               "backup \"" + name + "\" already exists in " +
-                                   env_.store.describe());
+    co_return core::unexpected(
+        core::ErrorCode::Conflict,
+        "backup \"" + name + "\" already exists in " + env_.store.describe());
   }
 
   auto discovered = co_await kube::discover(env_.rest.http());
-  if (!discovered) co_return core::unexpected(discovered.error());
+  if (!discovered)
+    co_return core::unexpected(discovered.error());
   st.discovery = std::move(*discovered);
   const auto& filter = request_.hooks_spec.filter;
   st.selected = select_resources(st.discovery, filter.resources, filter.namespaces,
                                  request_.include_cluster_resources);
   for (const SelectedResource& sel : st.selected) {
     const auto& r = sel.resource;
-    if (!r.gvr.group.empty()) continue;
-    if (r.gvr.resource == "pods") st.pods = &r;
-    if (r.gvr.resource == "persistentvolumeclaims") st.pvcs = &r;
+    if (!r.gvr.group.empty())
+      continue;
+    if (r.gvr.resource == "pods")
+      st.pods = &r;
+    if (r.gvr.resource == "persistentvolumeclaims")
+      st.pvcs = &r;
     if (r.gvr.resource == "persistentvolumes") {
       st.pvs = &r;
       st.pv_keep = sel.keep;
@@ -279,7 +298,8 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
                                st.discovery.resources.size(), st.selected.size()));
   }
 
-  if (auto s = co_await collect_block_items(); !s) co_return core::unexpected(s.error());
+  if (auto s = co_await collect_block_items(); !s)
+    co_return core::unexpected(s.error());
 
   // --strict-hooks: a hook that would fall back, be clamped or fail to resolve stops the
   // backup before any hook runs or anything is written.
@@ -292,7 +312,8 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
       findings.push_back(c.pod.key() + ": " + f.message);
     }
   }
-  for (const auto& w : request_.spec_warnings) findings.push_back(w);
+  for (const auto& w : request_.spec_warnings)
+    findings.push_back(w);
   if (request_.strict_hooks && !findings.empty()) {
     co_return core::unexpected(
         core::ErrorCode::InvalidArgument,
@@ -305,15 +326,19 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     co_return core::unexpected(s.error());
   }
   auto sink = ArchiveSink::open(env_.store, backup_tarball_key(name), env_.pool);
-  if (!sink) co_return core::unexpected(sink.error());
+  if (!sink)
+    co_return core::unexpected(sink.error());
   st.sink = std::move(*sink);
   auto log_object = env_.store.put(backup_log_key(name));
-  if (!log_object) co_return core::unexpected(log_object.error());
-  st.log = std::make_unique<BackupLog>(
-      name, std::make_unique<GzipObjectWriter>(std::move(*log_object)));
+  if (!log_object)
+    co_return core::unexpected(log_object.error());
+  st.log =
+      std::make_unique<BackupLog>(name, std::make_unique<GzipObjectWriter>(std::move(*log_object)));
   st.log->info("backup started", {{"storage", env_.store.describe()}});
-  for (const auto& w : request_.spec_warnings) st.log->warning(w);
-  for (const auto& w : st.discovery.warnings) st.log->warning(w);
+  for (const auto& w : request_.spec_warnings)
+    st.log->warning(w);
+  for (const auto& w : st.discovery.warnings)
+    st.log->warning(w);
   for (const CollectedPod& c : st.collected) {
     for (const auto& w : c.plan.volume_warnings) {
       st.log->warning(w, {{"namespace", c.pod.namespace_name}, {"pod", c.pod.name}});
@@ -327,18 +352,20 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   }
 
   std::vector<PodClaims> claims;
-  for (const CollectedPod& c : st.collected) claims.push_back({c.pod.key(), c.claims});
+  for (const CollectedPod& c : st.collected)
+    claims.push_back({c.pod.key(), c.claims});
   st.blocks = group_item_blocks(claims);
   progress_.blocks_total = st.blocks.size();
   st.items_total = st.collected.size();
   st.runner = std::make_unique<hooks::HookRunner>(env_.exec, env_.clock, st.tracker);
 
   auto ex = co_await asio::this_coro::executor;
-  const size_t workers = std::max<size_t>(1, std::min(request_.item_block_workers,
-                                                       std::max<size_t>(st.blocks.size(), 1)));
+  const size_t workers = std::max<size_t>(
+      1, std::min(request_.item_block_workers, std::max<size_t>(st.blocks.size(), 1)));
   // Block workers and the lister of every other resource run side by side.
   co_await run_all(ex, workers + 1, &worker_signals_, [this, workers](size_t i) {
-    if (i < workers) return block_worker(i);
+    if (i < workers)
+      return block_worker(i);
     return [](BackupRunner* self) -> asio::awaitable<void> {
       // Not cancelled by a signal: it stops at the next item once interrupted_ is set.
       co_await self->stream_other_resources();
@@ -360,9 +387,8 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     (void)env_.store.remove_prefix(backup_prefix(name));
     co_return core::unexpected(
         st.storage_failure.error().code,
-        "the backup location " + env_.store.describe() +
-            " failed while writing pod volume data: " + st.storage_failure.error().message +
-            "; the backup was not published (post hooks ran)");
+        "the backup location " + env_.store.describe() + " failed while writing pod volume data: " +
+            st.storage_failure.error().message + "; the backup was not published (post hooks ran)");
   }
 
   // Metadata, then the backup object last: that is what publishes the backup.
@@ -389,7 +415,8 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   status.hook_status = st.tracker.status();
   status.hook_results = records;
   status.volumes_attempted = st.volume_records.size();
-  for (const auto& r : st.volume_records) status.volumes_completed += r.completed() ? 1 : 0;
+  for (const auto& r : st.volume_records)
+    status.volumes_completed += r.completed() ? 1 : 0;
   status.items_backed_up = st.sink->items();
   status.total_items = std::max(st.items_total, status.items_backed_up);
   status.completion = env_.clock.now();
@@ -400,18 +427,18 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   } else if (!archived) {
     status.phase = Phase::Failed;
     status.failure_reason = archived.error().message;
-  } else if (st.item_errors > 0 || status.hook_status.hooks_failed > 0 ||
-             st.log->errors() > 0) {
+  } else if (st.item_errors > 0 || status.hook_status.hooks_failed > 0 || st.log->errors() > 0) {
     status.phase = Phase::PartiallyFailed;
   } else {
     status.phase = Phase::Completed;
   }
-  st.log->info("backup finished", {{"phase", to_string(status.phase)},
-                                   {"itemsBackedUp", status.items_backed_up}});
+  st.log->info("backup finished",
+               {{"phase", to_string(status.phase)}, {"itemsBackedUp", status.items_backed_up}});
   status.errors = st.log->errors();
   status.warnings = st.log->warnings();
 
-  if (auto s = st.log->finish(); !s) co_return core::unexpected(s.error());
+  if (auto s = st.log->finish(); !s)
+    co_return core::unexpected(s.error());
   if (!st.volume_records.empty()) {
     if (auto s = write_volume_manifest(env_.store, name, st.volume_records); !s) {
       co_return core::unexpected(s.error());
@@ -419,7 +446,8 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   }
   if (archived) {
     json list = json::object();
-    for (const auto& [kind, keys] : st.sink->resource_list()) list[kind] = keys;
+    for (const auto& [kind, keys] : st.sink->resource_list())
+      list[kind] = keys;
     if (auto s = write_gzip(env_.store, backup_resource_list_key(name), list.dump()); !s) {
       co_return core::unexpected(s.error());
     }

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/go_json.h"
 #include "kube/rest_paths.h"
 #include "kube/url_query.h"
 
@@ -200,7 +201,7 @@ asio::awaitable<core::Result<json>> RestClient::create(const GroupVersionResourc
   req.method = "POST";
   req.target = collection_path(gvr, namespace_name);
   req.content_type = kJson;
-  req.body = object.dump();
+  req.body = core::go_json_dump(object);
   auto r = co_await http_->request(std::move(req));
   if (!r) {
     co_return unexpected(with_context(r.error(), what));
@@ -220,7 +221,7 @@ asio::awaitable<core::Result<json>> RestClient::update(const GroupVersionResourc
   req.method = "PUT";
   req.target = object_path(gvr, namespace_name, name);
   req.content_type = kJson;
-  req.body = object.dump();
+  req.body = core::go_json_dump(object);
   auto r = co_await http_->request(std::move(req));
   if (!r) {
     co_return unexpected(with_context(r.error(), what));
@@ -238,7 +239,7 @@ asio::awaitable<core::Result<json>> RestClient::patch(const GroupVersionResource
   req.method = "PATCH";
   req.target = object_path(gvr, namespace_name, name);
   req.content_type = content_type_for(type);
-  req.body = patch.dump();
+  req.body = core::go_json_dump(patch);
   auto r = co_await http_->request(std::move(req));
   if (!r) {
     co_return unexpected(with_context(r.error(), what));
@@ -274,7 +275,7 @@ asio::awaitable<core::Result<json>> RestClient::apply(const GroupVersionResource
   req.target = object_path(gvr, ns, name) + query_string(params);
   // JSON is valid YAML, and the apply content type accepts it.
   req.content_type = "application/apply-patch+yaml";
-  req.body = object.dump();
+  req.body = core::go_json_dump(object);
   auto r = co_await http_->request(std::move(req));
   if (!r) {
     co_return unexpected(with_context(r.error(), what));
@@ -295,7 +296,7 @@ asio::awaitable<core::Status> RestClient::remove(const GroupVersionResource& gvr
   req.method = "DELETE";
   req.target = object_path(gvr, namespace_name, name);
   req.content_type = kJson;
-  req.body = options.dump();
+  req.body = core::go_json_dump(options);
   auto r = co_await http_->request(std::move(req));
   if (!r) {
     co_return unexpected(with_context(r.error(), what));
