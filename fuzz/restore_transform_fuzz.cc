@@ -1,7 +1,8 @@
 // Items of a backup archive are untrusted JSON that the restore rewrites before creating them
 // (object_transform.h). Input: one byte choosing the resource type, then the item's bytes.
 // Whatever the item, prepare_for_restore must not throw or crash, and an item it keeps is
-// an object without status.
+// an object without status, and the Go-compatible JSON the restore sends for it
+// (core/go_json.h) parses back to the same object.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,7 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/go_json.h"
 #include "restore/object_transform.h"
+#include "restore/volume_in_use.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static constexpr const char* kTypes[] = {
@@ -29,6 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto out = stillpoint::restore::prepare_for_restore(std::move(object), type, context);
   if (out.skip_reason.empty() && (!out.object.is_object() || out.object.contains("status"))) {
     std::abort();
+  }
+  if (out.skip_reason.empty()) {
+    const std::string sent = stillpoint::core::go_json_dump(out.object);
+    if (nlohmann::json::parse(sent, nullptr, false) != out.object) std::abort();
+    (void)stillpoint::restore::taken_by_another_claim(out.object, out.object);
   }
   return 0;
 }

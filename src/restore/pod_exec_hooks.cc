@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/go_duration.h"
+#include "restore/pod_scheduling.h"
 #include "restore/pod_watch.h"
 
 namespace stillpoint::restore {
@@ -133,6 +134,10 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
         }
         // A transient error: try again shortly, within the waits.
       } else {
+        if (auto blocked = co_await unbindable_claim(rest_, *current)) {
+          give_up_all("the pod cannot start: " + *blocked);
+          break;
+        }
         auto decoded = hooks::pod_from_json(*current, pod.key());
         if (decoded) pod = std::move(*decoded);
         rv = resource_version_of(*current);
@@ -218,6 +223,10 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
     }
     if (change->deleted) {
       give_up_all("the pod was deleted");
+      break;
+    }
+    if (auto blocked = co_await unbindable_claim(rest_, change->object)) {
+      give_up_all("the pod cannot start: " + *blocked);
       break;
     }
     if (auto decoded = hooks::pod_from_json(change->object, pod.key())) pod = std::move(*decoded);

@@ -16,6 +16,7 @@
 #include "backup/run_blocking.h"
 #include "hooks/pod.h"
 #include "hooks/restore_planner.h"
+#include "restore/pod_scheduling.h"
 #include "restore/pod_watch.h"
 #include "storage/checksummed_store.h"
 
@@ -235,6 +236,9 @@ asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::strin
       if (current.error().code == core::ErrorCode::NotFound) co_return "the pod was deleted";
       co_return "reading the pod failed: " + current.error().message;
     }
+    if (auto blocked = co_await unbindable_claim(env_.rest, *current)) {
+      co_return "it cannot start: " + *blocked;
+    }
     if (auto pod = hooks::pod_from_json(*current, ns + "/" + name)) {
       const auto it = pod->container_statuses.find(hooks::kRestoreWaitContainer);
       if (it != pod->container_statuses.end()) {
@@ -246,8 +250,10 @@ asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::strin
     }
     const auto now = env_.clock.now();
     if (now >= deadline) {
+      const auto scheduler = unschedulable_message(*current);
       co_return "its restore-wait init container did not start within " +
-                core::format_go_duration(wait_);
+                core::format_go_duration(wait_) +
+                (scheduler ? "; the pod is unschedulable: " + *scheduler : "");
     }
     const auto left = std::chrono::duration_cast<core::Duration>(deadline - now);
     const auto watch_limit =

@@ -16,6 +16,7 @@
 #include "restore/existing_object.h"
 #include "restore/restore_order.h"
 #include "restore/restore_runner_state.h"
+#include "restore/volume_in_use.h"
 
 namespace stillpoint::restore {
 
@@ -38,6 +39,19 @@ kube::GroupVersionResource gvr_for(const json& object, const kube::ApiResource& 
       slash == std::string::npos ? api_version : api_version.substr(slash + 1);
   if (!version.empty() && group == gvr.group) gvr.version = version;
   return gvr;
+}
+
+// (volume name, claim name) of each persistentVolumeClaim volume of a pod.
+std::vector<std::pair<std::string, std::string>> claim_volumes_of(const json& pod) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const json::json_pointer ptr("/spec/volumes");
+  if (!pod.contains(ptr) || !pod.at(ptr).is_array()) return out;
+  for (const json& v : pod.at(ptr)) {
+    const std::string claim = string_at(v, json::json_pointer("/persistentVolumeClaim/claimName"));
+    const std::string volume = string_at(v, json::json_pointer("/name"));
+    if (!claim.empty() && !volume.empty()) out.emplace_back(volume, claim);
+  }
+  return out;
 }
 
 std::string describe_item(const std::string& group_resource,
@@ -174,6 +188,39 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
                                                        pod_allows_root_helper(item)));
     } else {
       remove_restore_wait(item);
+    }
+  }
+  if (group_resource == "persistentvolumes" && !claim_ref_of(item).empty()) {
+    // A PV of this name bound to another claim (the live original next to a namespace-mapped
+    // copy): the restored claim gets a new volume instead (volume_in_use.h).
+    const kube::GroupVersionResource pv_gvr{"", "v1", "persistentvolumes"};
+    auto live = co_await env_.rest.get(pv_gvr, "", name);
+    if (live) {
+      if (auto holder = taken_by_another_claim(item, *live)) {
+        const std::string claim = claim_ref_of(item);
+        ++st.status.items_skipped;
+        st.transform.reprovisioned_volumes.insert(name);
+        st.claims_reprovisioned[claim] =
+            "persistentvolume " + name + " is in use by claim " + *holder;
+        st.log->info("not restored: in use by claim " + *holder + "; the restored claim " +
+                         claim + " gets a new volume from its storage class",
+                     {{"item", what}});
+        co_return;
+      }
+    }
+  }
+  if (pod && !st.claims_reprovisioned.empty()) {
+    // A claim that gets a new volume starts empty unless restore-wait fills this pod's volume.
+    for (const auto& [volume, claim] : claim_volumes_of(item)) {
+      const auto it = st.claims_reprovisioned.find(target_ns + "/" + claim);
+      if (it == st.claims_reprovisioned.end()) continue;
+      const bool has_data = std::any_of(volumes.begin(), volumes.end(),
+                                        [&](const auto& r) { return r.volume == volume; });
+      if (has_data) continue;
+      st.results.warning(target_ns, "pod " + target_ns + "/" + name + ": volume \"" + volume +
+                                        "\" (claim " + it->first + ") starts empty: " +
+                                        it->second + ", so the claim gets a new volume, and "
+                                        "the backup holds no data for it");
     }
   }
   if (!target_ns.empty() && !co_await ensure_namespace(target_ns)) {

@@ -49,6 +49,9 @@ struct RestoreRunner::State {
   std::unique_ptr<PodExecHooks> pod_hooks;
   // Pod volume data in the backup, by source pod ("ns/name"), and what copies it back.
   std::map<std::string, std::vector<backup::VolumeRecord>> volumes_by_pod;
+  // Restored claims ("target ns/name") whose backed-up PV is in use by another claim in the
+  // cluster, so they get a new volume (volume_in_use.h): why, for the pods that mount them.
+  std::map<std::string, std::string> claims_reprovisioned;
   std::unique_ptr<PodVolumeRestorer> volume_restorer;
   std::map<std::string, hooks::PlannedExecHook> planned;  // for the log's hook lines
   size_t hooks_pending = 0;

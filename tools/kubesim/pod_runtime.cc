@@ -51,6 +51,9 @@ struct Pod {
   std::string start_time;
   std::string restart_policy = "Always";
   std::string pending_reason;  // ContainerCreating message while volumes are not ready
+  // The scheduler's message while the pod cannot be placed (a claim that cannot bind); the
+  // pod then shows only phase Pending and PodScheduled=False, as on a real cluster.
+  std::string unschedulable;
   int tasks = 0;  // coroutines still running for this pod
 };
 
@@ -97,6 +100,15 @@ void PodRuntime::publish(Pod& pod) {
   }
   nlohmann::json old = (*cur->object)["status"];
   std::string now = now_rfc3339();
+  if (!pod.unschedulable.empty()) {
+    nlohmann::json scheduled = condition("PodScheduled", false, now);
+    scheduled["reason"] = "Unschedulable";
+    scheduled["message"] = pod.unschedulable;
+    api_.set_pod_status(pod.ns, pod.name,
+                        {{"phase", "Pending"}, {"conditions", {scheduled}},
+                         {"qosClass", "BestEffort"}});
+    return;
+  }
   nlohmann::json init_statuses = nlohmann::json::array();
   nlohmann::json statuses = nlohmann::json::array();
   bool all_ready = true;
@@ -268,6 +280,12 @@ awaitable<void> PodRuntime::run_pod(std::shared_ptr<Pod> pod) {
       ready = true;
       break;
     }
+    // A claim that cannot bind keeps a real pod unscheduled (the scheduler's VolumeBinding
+    // plugin, pkg/scheduler/framework/plugins/volumebinding); it is retried like the rest.
+    pod->unschedulable =
+        !v && v.error().code == core::ErrorCode::Conflict
+            ? "0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims."
+            : "";
     // Like a kubelet: stay in ContainerCreating and retry until the objects appear.
     pod->pending_reason = problem;
     for (ContainerRt& c : pod->containers) {
@@ -280,6 +298,7 @@ awaitable<void> PodRuntime::run_pod(std::shared_ptr<Pod> pod) {
     }
   }
   pod->pending_reason.clear();
+  pod->unschedulable.clear();
   if (ready) {
     for (size_t i = 0; i < pod->containers.size() && !pod->deleting; ++i) {
       if (!pod->containers[i].init) {

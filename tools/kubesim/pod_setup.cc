@@ -129,7 +129,8 @@ std::string pod_field(const nlohmann::json& pod, const std::string& path) {
     std::string prefix = std::string("metadata.") + m + "['";
     if (path.starts_with(prefix) && path.ends_with("']")) {
       std::string key = path.substr(prefix.size(), path.size() - prefix.size() - 2);
-      return field(md, m).value(key, "");
+      const nlohmann::json& map = field(md, m);  // value() throws on null: absent map
+      return map.is_object() ? map.value(key, "") : "";
     }
   }
   return "";
@@ -239,7 +240,23 @@ core::Result<std::map<std::string, std::string>> prepare_volumes(const Store& st
           return unexpected(ErrorCode::NotFound, "persistentvolume \"" + pv_name + "\" not found");
         }
         const nlohmann::json& pvspec = field(*pv->object, "spec");
-        path = field(pvspec, "hostPath").value("path", field(pvspec, "local").value("path", ""));
+        // A volume reserved for another claim never binds this one (the PV controller's
+        // syncUnboundClaim): the pod stays unscheduled, as on a real cluster.
+        const nlohmann::json& ref = field(pvspec, "claimRef");
+        const std::string ref_uid = ref.is_object() ? ref.value("uid", "") : "";
+        const std::string claim_uid = field(*pvc->object, "metadata").value("uid", "");
+        if (ref.is_object() && (ref.value("namespace", "") != ns ||
+                                ref.value("name", "") != claim ||
+                                (!ref_uid.empty() && ref_uid != claim_uid))) {
+          return unexpected(ErrorCode::Conflict,
+                            "persistentvolumeclaim \"" + claim + "\": volume \"" + pv_name +
+                                "\" already bound to a different claim.");
+        }
+        // value() throws on a null (absent) member: read each source only when present.
+        for (const char* source : {"hostPath", "local"}) {
+          const nlohmann::json& src = field(pvspec, source);
+          if (path.empty() && src.is_object()) path = src.value("path", "");
+        }
         if (path.empty()) {
           return unexpected(ErrorCode::InvalidArgument,
                             "persistentvolume \"" + pv_name + "\" has no hostPath or local path");
