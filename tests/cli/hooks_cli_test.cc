@@ -264,7 +264,8 @@ TEST(HooksPlan, SpecErrorsNameTheFieldAndValue) {
         "operator",
         "\"nonexistent-operator\" is not a valid label selector operator"}},
       {"init-without-image.yaml",
-       {"spec.hooks.resources[0] (\"seed-data\").postHooks[0].init.initContainers[0].image",
+       {"spec.hooks.resources[0] (\"seed-data\").postHooks[0].init.initContainers[0] (\"seed\")"
+        ".image",
         "required"}},
       {"wrong-type.yaml",
        {"pre[0].exec.command", "expected a list of strings, got string \"pg_dump --all\""}},
@@ -329,7 +330,8 @@ TEST(HooksLint, ReportsEveryProblemOnItsOwnLine) {
   RunResult all_restore = sp({"hooks", "lint", "--pods", kData + "quirks-pods.yaml", "--spec",
                               kData + "init-without-image.yaml"});
   EXPECT_EQ(all_restore.exit_code, 1);
-  EXPECT_TRUE(contains(all_restore.out, "initContainers[0].image: required")) << all_restore.out;
+  EXPECT_TRUE(contains(all_restore.out, "initContainers[0] (\"seed\").image: required"))
+      << all_restore.out;
 }
 
 TEST(HooksLint, RestoreTimeoutKeyTypo) {
