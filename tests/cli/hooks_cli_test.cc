@@ -163,6 +163,7 @@ TEST(HooksPlan, RestoreOrderingAndNamespaceMapping) {
   EXPECT_EQ(web["initContainers"][0]["name"], "hook-init-1");
   EXPECT_EQ(web["initContainers"][0]["volumeMounts"][0]["mountPath"], "/data");  // verbatim
   EXPECT_EQ(web["initContainers"][1]["name"], "hook-init-2");
+  EXPECT_EQ(web["errors"], nlohmann::json::array());  // web-0 has the volume hook-init-1 mounts
   // Grouped by container in the pod's order (web, then cache), spec order inside a group;
   // indices are positions in postHooks, init entries included.
   ASSERT_EQ(web["exec"].size(), 3u);
@@ -183,6 +184,38 @@ TEST(HooksPlan, RestoreOrderingAndNamespaceMapping) {
   const auto& job = pod(plan, "job-1");
   EXPECT_EQ(job["skipped"], true);
   EXPECT_TRUE(contains(job["skipReason"], "completed"));
+}
+
+// A spec init container mounting a volume the selected pod lacks would be refused by the API
+// server at restore time: plan (table and JSON) and lint report it as an error of that pod,
+// naming the hook entry, the init container and the volume.
+TEST(HooksPlan, InitContainerMountingAVolumeThePodLacks) {
+  const std::string pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: search-1, namespace: shop}\n"
+      "spec:\n  containers: [{name: opensearch, image: x}]\n"
+      "  volumes: [{name: data, emptyDir: {}}]\nstatus: {phase: Running}\n";
+  const std::string spec = kExamples + "restore-init.yaml";  // fetch-certs mounts "certs"
+  const std::string message =
+      "init container \"fetch-certs\" of hook \"certs\" (postHooks[0]) mounts volume \"certs\", "
+      "which pod shop-dr/search-1 does not have: the API server would refuse the pod "
+      "(volumeMounts[0].name: Not found)";
+
+  RunResult table = sp({"hooks", "plan", "--pods", "-", "--spec", spec}, pod);
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(contains(table.out, "    error: " + message)) << table.out;
+
+  RunResult json = sp({"hooks", "plan", "-o", "json", "--pods", "-", "--spec", spec}, pod);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["pods"][0]["errors"], nlohmann::json::array({message}));
+
+  RunResult lint = sp({"hooks", "lint", "--pods", "-", "--spec", spec}, pod);
+  EXPECT_EQ(lint.exit_code, 1);
+  EXPECT_TRUE(contains(lint.out, "error: shop-dr/search-1: " + message)) << lint.out;
+
+  // The example's own pods have the volume: nothing to report.
+  RunResult clean =
+      sp({"hooks", "lint", "--pods", kExamples + "restore-init-pods.yaml", "--spec", spec});
+  EXPECT_TRUE(contains(clean.out, "0 errors")) << clean.out;
 }
 
 // The restore's hook wait limit fills waitTimeout when a hook sets none.
