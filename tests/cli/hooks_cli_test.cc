@@ -75,6 +75,53 @@ TEST(Cli, VersionHelpAndUsageExitCodes) {
             2);
 }
 
+// A word that is not a command is a usage error naming it, with a hint to the help that lists
+// the commands, also when --help follows (or precedes) it; at any level of commands.
+TEST(Cli, UnknownCommandIsAUsageErrorNamingIt) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  } cases[] = {
+      {{"server"}, "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"server", "--help"},
+       "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"--help", "server"},
+       "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"frobnicate", "plan", "--pods", "x"},
+       "error: unknown command 'frobnicate'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"hooks", "frob"},
+       "error: unknown command 'hooks frob'\nSee 'stillpoint hooks --help' for the commands.\n"},
+      {{"backup", "--help", "list"},
+       "error: unknown command 'backup list'\nSee 'stillpoint backup --help' for the commands.\n"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args[0] + " " + (c.args.size() > 1 ? c.args[1] : ""));
+    RunResult r = sp(c.args);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, c.message);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  // Known commands and their help are unchanged.
+  RunResult top = sp({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_TRUE(contains(top.out, "hooks")) << top.out;
+  RunResult group = sp({"hooks", "--help"});
+  EXPECT_EQ(group.exit_code, 0);
+  EXPECT_TRUE(contains(group.out, "lint")) << group.out;
+  EXPECT_EQ(sp({"backup", "create", "--help"}).exit_code, 0);
+  EXPECT_EQ(sp({"--help-all"}).exit_code, 0);
+  RunResult none = sp({});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_TRUE(contains(none.err, "A subcommand is required")) << none.err;
+  RunResult no_sub = sp({"hooks"});
+  EXPECT_EQ(no_sub.exit_code, 2);
+  EXPECT_TRUE(contains(no_sub.err, "A subcommand is required")) << no_sub.err;
+  // A leaf command's own arguments are its own: not command words.
+  RunResult extra = sp({"version", "server"});
+  EXPECT_EQ(extra.exit_code, 2);
+  EXPECT_FALSE(contains(extra.err, "unknown command")) << extra.err;
+}
+
 // The JSON plan has exactly the documented shape, with defaults and precedence applied.
 TEST(HooksPlan, BackupJsonShapeAndPrecedence) {
   nlohmann::json plan =
