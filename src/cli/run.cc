@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <optional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -8,6 +11,43 @@
 #include "cli/exit_codes.h"
 
 namespace stillpoint::cli {
+namespace {
+
+// The command words of argv down to the first one that is not a command at its level ("server",
+// "hooks frob"), or nullopt when every word down to a leaf command is known (the rest of argv
+// is the leaf's own arguments, for CLI11 to judge). CLI11 alone would answer an unknown word
+// with "A subcommand is required", or print the top-level help for `server --help`.
+std::optional<std::string> unknown_command(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  std::string words;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto commands = level->get_subcommands([](CLI::App*) { return true; });
+    if (arg == "--" || commands.empty()) {
+      return std::nullopt;
+    }
+    if (arg.size() > 1 && arg[0] == '-') {
+      // Command groups take flags only (--help, --help-all); should one ever take a value,
+      // that value is not a command word.
+      const auto eq = arg.find('=');
+      const CLI::Option* option = level->get_option_no_throw(arg.substr(0, eq));
+      if (option != nullptr && option->get_expected_max() > 0 && eq == std::string::npos) {
+        ++i;
+      }
+      continue;
+    }
+    words += (words.empty() ? "" : " ") + arg;
+    const auto known = std::find_if(commands.begin(), commands.end(),
+                                    [&arg](const CLI::App* c) { return c->check_name(arg); });
+    if (known == commands.end()) {
+      return words;
+    }
+    level = *known;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{
@@ -27,6 +67,14 @@ int run(int argc, char** argv) {
   Action action;
   for (AddCommand add : kCommands) {
     add(app, action);
+  }
+  if (auto unknown = unknown_command(app, argc, argv)) {
+    const auto space = unknown->rfind(' ');
+    const std::string group =
+        space == std::string::npos ? "stillpoint" : "stillpoint " + unknown->substr(0, space);
+    std::fprintf(stderr, "error: unknown command '%s'\nSee '%s --help' for the commands.\n",
+                 unknown->c_str(), group.c_str());
+    return kExitUsage;
   }
   try {
     app.parse(argc, argv);

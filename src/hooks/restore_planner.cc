@@ -38,6 +38,54 @@ std::optional<RestorePlanner::Exclusion> RestorePlanner::why_not_restored(const 
   return std::nullopt;
 }
 
+namespace {
+
+// A hook's init container is copied verbatim into a pod that was not written for it: a mount of
+// a volume the pod lacks makes the API server refuse the pod at restore time
+// ("spec.initContainers[0].volumeMounts[0].name: Not found"), so the plan says so first.
+void check_mounted_volumes(const Pod& pod,
+                           const std::string& target,
+                           const nlohmann::json& container,
+                           const std::string& hook,
+                           Findings& findings) {
+  // The pod's spec.volumes are in volume_spec (null when it has none).
+  std::vector<std::string> volumes;
+  const auto spec =
+      pod.volume_spec.is_object() ? pod.volume_spec.find("spec") : pod.volume_spec.end();
+  if (spec != pod.volume_spec.end() && spec->is_object()) {
+    if (const auto list = spec->find("volumes"); list != spec->end() && list->is_array()) {
+      for (const auto& v : *list) {
+        if (v.is_object() && v.contains("name") && v["name"].is_string()) {
+          volumes.push_back(v["name"].get<std::string>());
+        }
+      }
+    }
+  }
+  const std::string name = container.value("name", "");
+  for (const char* list : {"volumeMounts", "volumeDevices"}) {
+    const auto mounts = container.find(list);
+    if (mounts == container.end() || !mounts->is_array()) {
+      continue;
+    }
+    for (size_t i = 0; i < mounts->size(); ++i) {
+      const auto& mount = (*mounts)[i];
+      const std::string volume =
+          mount.is_object() && mount.contains("name") && mount["name"].is_string()
+              ? mount["name"].get<std::string>()
+              : "";
+      if (std::find(volumes.begin(), volumes.end(), volume) != volumes.end()) {
+        continue;
+      }
+      findings.error("init container " + core::go_quote(name) + " of " + hook + " mounts volume " +
+                     core::go_quote(volume) + ", which pod " + target + "/" + pod.name +
+                     " does not have: the API server would refuse the pod (" + list + "[" +
+                     std::to_string(i) + "].name: Not found)");
+    }
+  }
+}
+
+}  // namespace
+
 nlohmann::json RestorePlanner::init_containers(const Pod& pod,
                                                const std::string& target,
                                                Findings& findings) const {
@@ -58,11 +106,16 @@ nlohmann::json RestorePlanner::init_containers(const Pod& pod,
       if (!entry.selector.applies_to(target, "pods", pod.labels)) {
         continue;
       }
-      for (const auto& hook : entry.post_hooks) {
+      for (size_t i = 0; i < entry.post_hooks.size(); ++i) {
+        const auto& hook = entry.post_hooks[i];
         if (!hook.init) {
           continue;
         }
         for (const auto& container : hook.init->init_containers) {
+          check_mounted_volumes(
+              pod, target, container,
+              "hook " + core::go_quote(entry.name) + " (postHooks[" + std::to_string(i) + "])",
+              findings);
           result.push_back(container);
         }
       }

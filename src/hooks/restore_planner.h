@@ -2,7 +2,9 @@
 // created with, and the exec hooks that run once it is up (../shared/spec/hooks.md §4):
 // selectors match the TARGET namespace (after namespaceMapping); annotation init and exec
 // hooks replace spec ones independently; init order is restore-wait (kept first), hook
-// containers, then the pod's own; exec hooks are grouped by container. Pure: no I/O.
+// containers, then the pod's own; exec hooks are grouped by container. Errors in the plan's
+// findings: a hook init container named like one of the pod's own, or mounting a volume the
+// pod does not have (the API server would refuse the pod). Pure: no I/O.
 #pragma once
 
 #include <optional>

@@ -89,14 +89,19 @@ core::Result<RestoreInitHook> parse_init(const nlohmann::json& init,
       return reader.fail(path + ": expected a container object, got " +
                          core::describe_json(container));
     }
+    // Once the name is known, errors name it too: it is what the user wrote and searches for.
+    std::string at = path;
     for (const char* field : {"name", "image"}) {
-      auto value = core::optional_string(container, field, path);
+      auto value = core::optional_string(container, field, at);
       if (!value) {
         return reader.fail(value.error());
       }
       if (!value->has_value() || (*value)->empty()) {
-        return reader.fail(core::field_path(path, field) +
+        return reader.fail(core::field_path(at, field) +
                            ": required (an init container needs a name and an image)");
+      }
+      if (std::string_view(field) == "name") {
+        at = entry_label(path, **value);
       }
     }
     hook.init_containers.push_back(container);

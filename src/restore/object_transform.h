@@ -49,9 +49,11 @@ Transformed prepare_for_restore(nlohmann::json object,
                                 const TransformContext& context);
 
 // Removes a pod's legacy service account token volume (`<account>-token-*`, injected by the
-// ServiceAccount admission plugin of clusters before 1.22 and naming a secret that is not
+// ServiceAccount admission plugin of clusters before 1.21 and naming a secret that is not
 // restored) and every container's and init container's mount of it. prepare_for_restore does
 // this; a caller that replaces the init containers afterwards (restore hooks) does it again.
+// The projected `kube-api-access-*` volume of current clusters is kept, as Velero keeps it: it
+// names nothing that is not restored, and admission adds no second one (docs/restore.md).
 void drop_service_account_token_volumes(nlohmann::json& pod);
 
 // A label value for `name`: itself when it fits in 63 characters, else its first 57 characters,

@@ -75,6 +75,53 @@ TEST(Cli, VersionHelpAndUsageExitCodes) {
             2);
 }
 
+// A word that is not a command is a usage error naming it, with a hint to the help that lists
+// the commands, also when --help follows (or precedes) it; at any level of commands.
+TEST(Cli, UnknownCommandIsAUsageErrorNamingIt) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  } cases[] = {
+      {{"server"}, "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"server", "--help"},
+       "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"--help", "server"},
+       "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"frobnicate", "plan", "--pods", "x"},
+       "error: unknown command 'frobnicate'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"hooks", "frob"},
+       "error: unknown command 'hooks frob'\nSee 'stillpoint hooks --help' for the commands.\n"},
+      {{"backup", "--help", "list"},
+       "error: unknown command 'backup list'\nSee 'stillpoint backup --help' for the commands.\n"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args[0] + " " + (c.args.size() > 1 ? c.args[1] : ""));
+    RunResult r = sp(c.args);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, c.message);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+  // Known commands and their help are unchanged.
+  RunResult top = sp({"--help"});
+  EXPECT_EQ(top.exit_code, 0);
+  EXPECT_TRUE(contains(top.out, "hooks")) << top.out;
+  RunResult group = sp({"hooks", "--help"});
+  EXPECT_EQ(group.exit_code, 0);
+  EXPECT_TRUE(contains(group.out, "lint")) << group.out;
+  EXPECT_EQ(sp({"backup", "create", "--help"}).exit_code, 0);
+  EXPECT_EQ(sp({"--help-all"}).exit_code, 0);
+  RunResult none = sp({});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_TRUE(contains(none.err, "A subcommand is required")) << none.err;
+  RunResult no_sub = sp({"hooks"});
+  EXPECT_EQ(no_sub.exit_code, 2);
+  EXPECT_TRUE(contains(no_sub.err, "A subcommand is required")) << no_sub.err;
+  // A leaf command's own arguments are its own: not command words.
+  RunResult extra = sp({"version", "server"});
+  EXPECT_EQ(extra.exit_code, 2);
+  EXPECT_FALSE(contains(extra.err, "unknown command")) << extra.err;
+}
+
 // The JSON plan has exactly the documented shape, with defaults and precedence applied.
 TEST(HooksPlan, BackupJsonShapeAndPrecedence) {
   nlohmann::json plan =
@@ -163,6 +210,7 @@ TEST(HooksPlan, RestoreOrderingAndNamespaceMapping) {
   EXPECT_EQ(web["initContainers"][0]["name"], "hook-init-1");
   EXPECT_EQ(web["initContainers"][0]["volumeMounts"][0]["mountPath"], "/data");  // verbatim
   EXPECT_EQ(web["initContainers"][1]["name"], "hook-init-2");
+  EXPECT_EQ(web["errors"], nlohmann::json::array());  // web-0 has the volume hook-init-1 mounts
   // Grouped by container in the pod's order (web, then cache), spec order inside a group;
   // indices are positions in postHooks, init entries included.
   ASSERT_EQ(web["exec"].size(), 3u);
@@ -183,6 +231,38 @@ TEST(HooksPlan, RestoreOrderingAndNamespaceMapping) {
   const auto& job = pod(plan, "job-1");
   EXPECT_EQ(job["skipped"], true);
   EXPECT_TRUE(contains(job["skipReason"], "completed"));
+}
+
+// A spec init container mounting a volume the selected pod lacks would be refused by the API
+// server at restore time: plan (table and JSON) and lint report it as an error of that pod,
+// naming the hook entry, the init container and the volume.
+TEST(HooksPlan, InitContainerMountingAVolumeThePodLacks) {
+  const std::string pod =
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: search-1, namespace: shop}\n"
+      "spec:\n  containers: [{name: opensearch, image: x}]\n"
+      "  volumes: [{name: data, emptyDir: {}}]\nstatus: {phase: Running}\n";
+  const std::string spec = kExamples + "restore-init.yaml";  // fetch-certs mounts "certs"
+  const std::string message =
+      "init container \"fetch-certs\" of hook \"certs\" (postHooks[0]) mounts volume \"certs\", "
+      "which pod shop-dr/search-1 does not have: the API server would refuse the pod "
+      "(volumeMounts[0].name: Not found)";
+
+  RunResult table = sp({"hooks", "plan", "--pods", "-", "--spec", spec}, pod);
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(contains(table.out, "    error: " + message)) << table.out;
+
+  RunResult json = sp({"hooks", "plan", "-o", "json", "--pods", "-", "--spec", spec}, pod);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out)["pods"][0]["errors"], nlohmann::json::array({message}));
+
+  RunResult lint = sp({"hooks", "lint", "--pods", "-", "--spec", spec}, pod);
+  EXPECT_EQ(lint.exit_code, 1);
+  EXPECT_TRUE(contains(lint.out, "error: shop-dr/search-1: " + message)) << lint.out;
+
+  // The example's own pods have the volume: nothing to report.
+  RunResult clean =
+      sp({"hooks", "lint", "--pods", kExamples + "restore-init-pods.yaml", "--spec", spec});
+  EXPECT_TRUE(contains(clean.out, "0 errors")) << clean.out;
 }
 
 // The restore's hook wait limit fills waitTimeout when a hook sets none.
@@ -264,7 +344,8 @@ TEST(HooksPlan, SpecErrorsNameTheFieldAndValue) {
         "operator",
         "\"nonexistent-operator\" is not a valid label selector operator"}},
       {"init-without-image.yaml",
-       {"spec.hooks.resources[0] (\"seed-data\").postHooks[0].init.initContainers[0].image",
+       {"spec.hooks.resources[0] (\"seed-data\").postHooks[0].init.initContainers[0] (\"seed\")"
+        ".image",
         "required"}},
       {"wrong-type.yaml",
        {"pre[0].exec.command", "expected a list of strings, got string \"pg_dump --all\""}},
@@ -329,7 +410,8 @@ TEST(HooksLint, ReportsEveryProblemOnItsOwnLine) {
   RunResult all_restore = sp({"hooks", "lint", "--pods", kData + "quirks-pods.yaml", "--spec",
                               kData + "init-without-image.yaml"});
   EXPECT_EQ(all_restore.exit_code, 1);
-  EXPECT_TRUE(contains(all_restore.out, "initContainers[0].image: required")) << all_restore.out;
+  EXPECT_TRUE(contains(all_restore.out, "initContainers[0] (\"seed\").image: required"))
+      << all_restore.out;
 }
 
 TEST(HooksLint, RestoreTimeoutKeyTypo) {

@@ -771,5 +771,33 @@ TEST_F(RestoreE2eTest, ObjectTheServerRejectsFailsAloneAndTheRestIsRestored) {
   EXPECT_NE(text.find("Bad_Name", under_ns), std::string::npos) << text;
 }
 
+// A spec init container mounting a volume the selected pod lacks: the restore warns first, with
+// the plan's message naming the pod, the hook entry, the init container and the volume; the API
+// server then refuses the pod, an error of that pod alone.
+TEST_F(RestoreE2eTest, InitContainerMountingAVolumeThePodLacksIsWarnedAbout) {
+  apply(ns_yaml("nv") +
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: db\n  namespace: nv\n"
+        "  labels: {app: db}\nspec:\n  terminationGracePeriodSeconds: 1\n"
+        "  containers:\n  - {name: app, image: debian}\n");  // no volume "data"
+  wait_ready("nv", "db");
+  backup("b11", "nv");
+  delete_namespace("nv");
+
+  const auto spec = write_spec("r11.yaml", restore_spec_yaml("r11", "b11", "nv"));
+  const CommandResult r = stillpoint({"restore", "create", "--from-file", spec.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  const std::string text = describe("r11");
+  const auto warnings = text.find("Warnings (");
+  ASSERT_NE(warnings, std::string::npos) << text;
+  EXPECT_NE(text.find("pod nv/db: hook problem: init container \"restore-marker\" of hook "
+                      "\"mark-data\" (postHooks[0]) mounts volume \"data\", which pod nv/db "
+                      "does not have",
+                      warnings),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("volumeMounts[0].name: Not found"), std::string::npos) << text;
+  EXPECT_EQ(restore_object("r11")["status"]["phase"], "PartiallyFailed");
+}
+
 }  // namespace
 }  // namespace stillpoint::e2e

@@ -49,6 +49,11 @@ class PodBuilder {
         {{"name", name}, {"image", "img/" + name}, {"restartPolicy", "Always"}});
     return *this;
   }
+  // An emptyDir volume (what an init container may mount).
+  PodBuilder& volume(const std::string& name) {
+    pod_["spec"]["volumes"].push_back({{"name", name}, {"emptyDir", nlohmann::json::object()}});
+    return *this;
+  }
   PodBuilder& label(const std::string& key, const std::string& value) {
     pod_["metadata"]["labels"][key] = value;
     return *this;

@@ -65,16 +65,25 @@ TEST(RestorePlanner, OrdersInitContainers) {
     PodBuilder pod;
     std::vector<std::string> want;
   } cases[] = {
-      {"no own init containers", PodBuilder("ns", "p").container("app"),
+      {"no own init containers",
+       PodBuilder("ns", "p").container("app").volume("v"),
        {"a1", "a2", "b1", "c1"}},
       {"own init containers last",
-       PodBuilder("ns", "p").container("app").init_container("own1").sidecar("own2"),
+       PodBuilder("ns", "p").container("app").volume("v").init_container("own1").sidecar("own2"),
        {"a1", "a2", "b1", "c1", "own1", "own2"}},
       {"restore-wait kept first",
-       PodBuilder("ns", "p").container("app").init_container("restore-wait").init_container("own"),
+       PodBuilder("ns", "p")
+           .container("app")
+           .volume("v")
+           .init_container("restore-wait")
+           .init_container("own"),
        {"restore-wait", "a1", "a2", "b1", "c1", "own"}},
       {"restore-wait not first stays in place",
-       PodBuilder("ns", "p").container("app").init_container("own").init_container("restore-wait"),
+       PodBuilder("ns", "p")
+           .container("app")
+           .volume("v")
+           .init_container("own")
+           .init_container("restore-wait"),
        {"a1", "a2", "b1", "c1", "own", "restore-wait"}},
   };
   for (const auto& c : cases) {
@@ -83,7 +92,8 @@ TEST(RestorePlanner, OrdersInitContainers) {
     EXPECT_EQ(names(plan.init_containers), c.want);
     EXPECT_THAT(plan.findings.errors, IsEmpty());
   }
-  const PodRestorePlan plan = planner.plan(PodBuilder("ns", "p").container("app").build());
+  const PodRestorePlan plan =
+      planner.plan(PodBuilder("ns", "p").container("app").volume("v").build());
   EXPECT_EQ(plan.init_containers[2],
             (nlohmann::json{{"name", "b1"},
                             {"image", "i"},
@@ -278,6 +288,44 @@ hooks:
   ASSERT_EQ(plan.findings.errors.size(), 1u);
   EXPECT_EQ(plan.findings.errors[0].message,
             "init container \"own\" is declared twice (hook and pod): the pod would be rejected");
+}
+
+// A hook init container that mounts a volume the selected pod lacks would make the API server
+// refuse the pod at restore time: the plan reports it first, naming the pod, the hook entry,
+// the init container and the volume. Mounts of volumes the pod has are fine.
+TEST(RestorePlanner, ReportsInitContainerMountOfAVolumeThePodLacks) {
+  const RestoreSpec spec = restore_spec(R"(
+namespaceMapping: {shop: shop-copy}
+hooks:
+  resources:
+  - name: seed-data
+    postHooks:
+    - exec: {command: [/x]}
+    - init:
+        initContainers:
+        - name: seed
+          image: busybox
+          volumeMounts: [{name: data, mountPath: /data}, {name: scratch, mountPath: /scratch}]
+          volumeDevices: [{name: raw, devicePath: /dev/raw}]
+)");
+  const RestorePlanner planner(spec);
+  const PodRestorePlan lacking =
+      planner.plan(PodBuilder("shop", "db-0").container("app").volume("data").build());
+  EXPECT_THAT(
+      messages(lacking.findings.errors),
+      ElementsAre("init container \"seed\" of hook \"seed-data\" (postHooks[1]) mounts volume "
+                  "\"scratch\", which pod shop-copy/db-0 does not have: the API server would "
+                  "refuse the pod (volumeMounts[1].name: Not found)",
+                  "init container \"seed\" of hook \"seed-data\" (postHooks[1]) mounts volume "
+                  "\"raw\", which pod shop-copy/db-0 does not have: the API server would "
+                  "refuse the pod (volumeDevices[0].name: Not found)"));
+  // Still planned as written: the restore warns and lets the API server decide.
+  EXPECT_EQ(names(lacking.init_containers), (std::vector<std::string>{"seed"}));
+
+  const PodRestorePlan having = planner.plan(
+      PodBuilder("shop", "db-1").container("app").volume("data").volume("scratch").volume("raw")
+          .build());
+  EXPECT_THAT(having.findings.errors, IsEmpty());
 }
 
 // Which pods of the backup a restore re-creates: its own filters (on the source namespace),

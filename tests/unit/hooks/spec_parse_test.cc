@@ -247,7 +247,8 @@ TEST(SpecParse, ErrorsNameFileDocumentAndFieldPath) {
   }
 }
 
-// Restore-specific validation: init containers need a name and an image; waitForReady is a
+// Restore-specific validation: init containers need a name and an image, and errors about one
+// name it once its name is known (what the user searches for); waitForReady is a
 // boolean (a quoted "true" is a string); init.timeout and resource filters are ignored.
 TEST(SpecParse, ValidatesRestoreHooks) {
   const std::string at = "spec.yaml: document 1: spec.hooks.resources[0] (\"r\").postHooks[0]";
@@ -259,8 +260,16 @@ TEST(SpecParse, ValidatesRestoreHooks) {
       {"init container without image",
        "hooks:\n  resources:\n  - name: r\n    postHooks:\n    - init:\n        initContainers:\n"
        "        - name: prep\n",
-       at + ".init.initContainers[0].image: required (an init container needs a name and an "
-            "image)"},
+       at + ".init.initContainers[0] (\"prep\").image: required (an init container needs a name "
+            "and an image)"},
+      {"second init container with an image of the wrong type",
+       "hooks:\n  resources:\n  - name: r\n    postHooks:\n    - init:\n        initContainers:\n"
+       "        - {name: prep, image: busybox}\n        - {name: seed, image: 7}\n",
+       at + ".init.initContainers[1] (\"seed\").image: expected a string, got number 7"},
+      {"init container name of the wrong type",
+       "hooks:\n  resources:\n  - name: r\n    postHooks:\n    - init:\n        initContainers:\n"
+       "        - {name: [prep], image: busybox}\n",
+       at + ".init.initContainers[0].name: expected a string, got a list"},
       {"init container without name",
        "hooks:\n  resources:\n  - name: r\n    postHooks:\n    - init:\n        initContainers:\n"
        "        - image: busybox\n",

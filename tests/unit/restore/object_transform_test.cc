@@ -209,6 +209,59 @@ TEST(ObjectTransform, PodsLoseNodePriorityAndTokenVolumes) {
   EXPECT_EQ(pod["metadata"]["namespace"], "shop-copy");
 }
 
+// The projected `kube-api-access-*` token volume of current clusters is kept with its mounts, as
+// Velero keeps it: it names nothing that is not restored (the kubelet asks for a token of the
+// pod's own service account when it mounts it, the CA comes from the kube-root-ca.crt ConfigMap
+// every namespace gets), and the ServiceAccount admission plugin adds no second one to a pod that
+// has one. So it is kept whatever the account, and also when the pod opts out of automounting
+// (then the user wrote the volume). Only the legacy `<account>-token-*` secret volume goes.
+TEST(ObjectTransform, PodsKeepProjectedServiceAccountTokenVolumes) {
+  const json projected = json::parse(R"({"name": "kube-api-access-x7k2p", "projected": {
+      "defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace",
+                                    "fieldRef": {"apiVersion": "v1",
+                                                 "fieldPath": "metadata.namespace"}}]}}]}})");
+  const json mount = json::parse(R"({"name": "kube-api-access-x7k2p", "readOnly": true,
+      "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"})");
+  struct Case {
+    const char* name;
+    json spec_fields;  // merged into the pod's spec
+  } cases[] = {
+      {"default account", json::object()},
+      {"named account", json::parse(R"({"serviceAccountName": "builder"})")},
+      {"automount off in the pod",
+       json::parse(R"({"serviceAccountName": "builder", "automountServiceAccountToken": false})")},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    json pod = json::parse(R"({"metadata": {"name": "web-0", "namespace": "shop"}, "spec": {
+        "initContainers": [{"name": "init"}], "containers": [{"name": "app"}]}})");
+    pod["spec"]["volumes"] = json::array({projected});
+    pod["spec"]["initContainers"][0]["volumeMounts"] = json::array({mount});
+    pod["spec"]["containers"][0]["volumeMounts"] = json::array({mount});
+    pod["spec"].update(c.spec_fields);
+    const json out = restored(pod.dump(), "pods");
+    EXPECT_EQ(out["spec"]["volumes"], json::array({projected}));
+    EXPECT_EQ(out["spec"]["initContainers"][0]["volumeMounts"], json::array({mount}));
+    EXPECT_EQ(out["spec"]["containers"][0]["volumeMounts"], json::array({mount}));
+  }
+
+  // Beside a legacy token volume (a pod from a 1.2x cluster that mounted both): only the legacy
+  // one and its mounts go.
+  const json legacy_mount = json::parse(R"({"name": "default-token-abcde",
+      "mountPath": "/var/run/secrets/legacy"})");
+  json both = json::parse(R"({"metadata": {"name": "web-1"}, "spec": {
+      "volumes": [{"name": "default-token-abcde", "secret": {"secretName": "default-token-abcde"}}],
+      "containers": [{"name": "app"}]}})");
+  both["spec"]["volumes"].insert(both["spec"]["volumes"].begin(), projected);
+  both["spec"]["containers"][0]["volumeMounts"] = json::array({mount, legacy_mount});
+  const json out = restored(both.dump(), "pods");
+  EXPECT_EQ(out["spec"]["volumes"], json::array({projected}));
+  EXPECT_EQ(out["spec"]["containers"][0]["volumeMounts"], json::array({mount}));
+}
+
 // The token prefix comes from serviceAccountName, else the deprecated serviceAccount, else
 // "default".
 TEST(ObjectTransform, PodTokenPrefixFallsBackToServiceAccountThenDefault) {
