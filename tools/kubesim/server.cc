@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "continue_token.h"
+#include "controllers.h"
 #include "object_meta.h"
 #include "pod_runtime.h"
 #include "server_state.h"
@@ -528,6 +529,20 @@ core::Result<std::unique_ptr<Server>> Server::start(Options options) {
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
     return core::unexpected(core::ErrorCode::Io, "cannot create " + options.data_dir.string());
+  }
+  if (options.run_controllers) {
+    net::io_context* io = &st->io;
+    st->controllers = std::make_unique<Controllers>(
+        st->api, [io](std::chrono::milliseconds delay, std::function<void()> task) {
+          if (delay.count() == 0) {
+            net::post(*io, std::move(task));
+            return;
+          }
+          auto timer = std::make_shared<net::steady_timer>(*io, delay);
+          timer->async_wait([timer, task = std::move(task)](boost::system::error_code ec) {
+            if (!ec) task();
+          });
+        });
   }
   // The namespaces every cluster starts with.
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
