@@ -1,5 +1,7 @@
 #include "go_json.h"
 
+#include "core/go_json.h"
+
 namespace stillpoint::kubesim {
 namespace {
 
@@ -56,30 +58,12 @@ size_t skip_value(std::string_view t, size_t i) {
 }  // namespace
 
 std::string go_escape(std::string text) {
-  size_t first = text.find_first_of("<>&\xE2");
-  if (first == std::string::npos) {
+  // Most objects need nothing escaped: no copy then (stored objects are escaped once, at
+  // write time; the 10,000-pod list concatenates the results).
+  if (text.find_first_of("<>&\xE2") == std::string::npos) {
     return text;
   }
-  std::string out;
-  out.reserve(text.size() + 32);
-  out.append(text, 0, first);
-  for (size_t i = first; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '<') {
-      out += "\\u003c";
-    } else if (c == '>') {
-      out += "\\u003e";
-    } else if (c == '&') {
-      out += "\\u0026";
-    } else if (c == '\xE2' && i + 2 < text.size() && text[i + 1] == '\x80' &&
-               (text[i + 2] == '\xA8' || text[i + 2] == '\xA9')) {
-      out += text[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return core::go_escape_json_text(text);
 }
 
 std::string go_dump(const nlohmann::json& value) {

@@ -1,17 +1,14 @@
-// JSON text as a Go API server writes it. Go's encoding/json escapes `<`, `>`, `&` as
-// \u003c, \u003e, \u0026 and U+2028/U+2029 as \u2028/\u2029 inside strings (HTMLEscape), and
-// sorts map keys; nlohmann's dump sorts keys (std::map) but escapes none of these. kubesim
-// writes every JSON body through go_escape so `kubectl get -o json` shows what it shows
-// against a real cluster.
+// JSON text as a Go API server writes it. The escaping is stillpoint's own
+// (core/go_json.h: `<`, `>`, `&` as \u003c, \u003e, \u0026 and U+2028/U+2029 as
+// \u2028/\u2029 inside strings, as Go's encoding/json writes them); kubesim writes every JSON
+// body through go_escape, with a fast path for text that needs none, so `kubectl get -o json`
+// shows what it shows against a real cluster.
 //
 // Also the raw-bytes helpers the ControllerRevision `data` immutability check needs (a real
-// server keeps `data` as the bytes the client sent, see api_write.cc).
+// server keeps `data` as the bytes the client sent, see revision_data.cc).
 //
 // Not a full Go encoder: numbers are printed by nlohmann (identical for integers, which is
 // all Kubernetes objects carry in practice).
-//
-// Kept in kubesim on purpose: stillpoint's core may grow its own Go-compatible dump; kubesim
-// must not depend on the code it tests.
 #pragma once
 
 #include <optional>
