@@ -150,6 +150,9 @@ void Controllers::enqueue_matching(ControllerKind kind,
 }
 
 void Controllers::enqueue(Key key) {
+  if (stopped_) {
+    return;
+  }
   if (queued_.insert(key).second) {
     queue_.push_back(std::move(key));
   }

@@ -54,6 +54,13 @@ class Controllers {
 
   // Drains the work queue now (tests without an event loop call it after each request).
   void run_queue();
+  // From now on events are ignored and queued work is dropped: while the server stops, pods
+  // that end must not be replaced.
+  void stop() {
+    stopped_ = true;
+    queue_.clear();
+    queued_.clear();
+  }
 
   // --- for the controller files ---
   Api& api() { return api_; }
@@ -89,6 +96,7 @@ class Controllers {
   std::set<Key> queued_;
   std::vector<Key> queue_;
   bool scheduled_ = false;
+  bool stopped_ = false;
   std::map<Key, int> failures_;
   // Garbage collector's graph: owner uid → dependents ("resource|ns|name"); stale entries are
   // tolerated (checked at collection time).

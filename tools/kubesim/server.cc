@@ -584,6 +584,9 @@ void Server::stop() {
       st.io,
       [&st]() -> awaitable<void> {
         st.stopped = true;
+        if (st.controllers) {
+          st.controllers->stop();
+        }
         boost::system::error_code ignored;
         st.acceptor.close(ignored);
         if (st.runtime) {
