@@ -5,6 +5,7 @@
 #include "access_review.h"
 #include "aggregated_discovery.h"
 #include "continue_token.h"
+#include "go_json.h"
 #include "protobuf_body.h"
 #include "table.h"
 
@@ -46,7 +47,7 @@ const nlohmann::json& labels_of(const nlohmann::json& obj) {
 }  // namespace
 
 Response json_response(int status, const nlohmann::json& body) {
-  return Response{status, "application/json", body.dump(), {}};
+  return Response{status, "application/json", go_dump(body), {}};
 }
 
 Response error_response(const ApiError& error) {
@@ -161,6 +162,9 @@ Response Api::handle_unguarded(const Request& req) {
     }
     return error_response(bad_request(
         "exec needs a WebSocket upgrade (GET with Upgrade: websocket); SPDY is not supported"));
+  }
+  if (t.sub == "scale" && !t.name.empty()) {
+    return scale(t, req);
   }
   if (req.method == "GET") {
     return t.name.empty() ? list(t, req) : get(t, req);

@@ -8,6 +8,7 @@
 // Thread affinity: the server's io_context thread, like the store.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,7 @@ class Api {
   Response remove(const Target& t, const Request& req);
   Response remove_collection(const Target& t, const Request& req);
   Response log(const Target& t, const Request& req);
+  Response scale(const Target& t, const Request& req);  // scale.cc
 
   // Stores a new object after validation; the common tail of create and apply-create.
   Response store_new(const Target& t, const Request& req, nlohmann::json obj);
@@ -97,14 +99,23 @@ class Api {
   Response delete_object(const ResourceType& type, const std::string& ns, const std::string& name,
                          int grace_override, const nlohmann::json& preconditions);
   void maybe_finish_namespace(const std::string& ns);
+  // propagationPolicy=Orphan: drops ownerReferences to `uid` from every object in `ns`.
+  void orphan_dependents(const std::string& ns, const std::string& uid);
   void on_stored(const ResourceType& type, const nlohmann::json& obj);
   void on_removed(const ResourceType& type, const nlohmann::json& obj);
   void complete_removal(const ResourceType& type, const std::string& ns, const std::string& name);
+  // ControllerRevision `data` (revision_data.cc): the bytes a real server keeps, and the
+  // immutability check its validation makes on update and patch.
+  std::string revision_data_at_create(const Request& req, const nlohmann::json& obj) const;
+  std::optional<ApiError> check_revision_data(const Request& req, const nlohmann::json& old,
+                                              const nlohmann::json& next, std::string* raw) const;
 
   Store& store_;
   Registry& registry_;
   PodLifecycle* lifecycle_ = nullptr;
   bool aggregated_discovery_ = true;
+  // "ns/name" → the raw bytes of each ControllerRevision's `data` ("" for none).
+  std::map<std::string, std::string> revision_data_;
 };
 
 Response json_response(int status, const nlohmann::json& body);

@@ -212,6 +212,9 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   if (req.param("dryRun") == "All") {
     return json_response(201, obj);
   }
+  if (type.key() == "controllerrevisions.apps") {
+    revision_data_[Store::object_key(t.ns, name)] = revision_data_at_create(req, obj);
+  }
   Stored s = store_.put(type.key(), t.ns, name, std::move(obj), !type.custom);
   on_stored(type, *s.object);
   return Response{201, "application/json", *s.text, {}};
@@ -298,11 +301,21 @@ Response Api::update(const Target& t, const Request& req, nlohmann::json body, b
       return error_response(invalid(type.kind, type.group, t.name, causes));
     }
   }
+  std::string revision_raw;
+  const bool revision = type.key() == "controllerrevisions.apps";
+  if (revision) {
+    if (auto e = check_revision_data(req, old, next, &revision_raw)) {
+      return error_response(*e);
+    }
+  }
   if (spec_changed(old, next)) {
     nmd["generation"] = old["metadata"].value("generation", 1) + 1;
   }
   if (req.param("dryRun") == "All") {
     return json_response(200, next);
+  }
+  if (revision) {
+    revision_data_[Store::object_key(t.ns, t.name)] = revision_raw;
   }
   bool deleting = nmd.contains("deletionTimestamp");
   bool no_finalizers = !nmd.contains("finalizers") || nmd["finalizers"].empty();
@@ -405,6 +418,15 @@ Response Api::remove(const Target& t, const Request& req) {
     grace = parse_int(req.param("gracePeriodSeconds"), grace);
   }
   nlohmann::json pre = options.value("preconditions", nlohmann::json::object());
+  std::string policy = options.value("propagationPolicy", req.param("propagationPolicy"));
+  if (options.value("orphanDependents", false)) {
+    policy = "Orphan";
+  }
+  if (policy == "Orphan") {
+    if (const Stored* cur = store_.get(t.type->key(), t.ns, t.name)) {
+      orphan_dependents(t.ns, (*cur->object)["metadata"].value("uid", ""));
+    }
+  }
   return delete_object(*t.type, t.ns, t.name, grace, pre);
 }
 
@@ -505,6 +527,36 @@ Response Api::delete_object(const ResourceType& type, const std::string& ns,
                              {"details", details}});
 }
 
+void Api::orphan_dependents(const std::string& ns, const std::string& uid) {
+  // The garbage collector's orphan finalizer, done at once: dependents lose the reference,
+  // so deleting the owner leaves them alone.
+  for (const ResourceType* t : registry_.all()) {
+    std::vector<std::pair<std::string, nlohmann::json>> changed;
+    for (const auto& [key, s] : store_.bucket(t->key())) {
+      const nlohmann::json& md = (*s.object)["metadata"];
+      if ((t->namespaced && md.value("namespace", "") != ns) || !md.contains("ownerReferences")) {
+        continue;
+      }
+      nlohmann::json refs = nlohmann::json::array();
+      for (const auto& r : md["ownerReferences"]) {
+        if (r.value("uid", "") != uid) refs.push_back(r);
+      }
+      if (refs.size() != md["ownerReferences"].size()) {
+        nlohmann::json next = *s.object;
+        if (refs.empty()) {
+          next["metadata"].erase("ownerReferences");
+        } else {
+          next["metadata"]["ownerReferences"] = refs;
+        }
+        changed.emplace_back(md.value("name", ""), std::move(next));
+      }
+    }
+    for (auto& [name, obj] : changed) {
+      store_.put(t->key(), t->namespaced ? ns : "", name, std::move(obj), !t->custom);
+    }
+  }
+}
+
 void Api::complete_removal(const ResourceType& type, const std::string& ns,
                            const std::string& name) {
   const Stored* cur = store_.get(type.key(), ns, name);
@@ -513,6 +565,9 @@ void Api::complete_removal(const ResourceType& type, const std::string& ns,
   }
   nlohmann::json last = *cur->object;
   store_.remove(type.key(), ns, name);
+  if (type.key() == "controllerrevisions.apps") {
+    revision_data_.erase(Store::object_key(ns, name));
+  }
   on_removed(type, last);
 }
 

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "go_json.h"
 #include "pod_runtime.h"
 #include "server_state.h"
 
@@ -51,7 +52,7 @@ std::string choose_protocol(std::string_view header, bool allow_v5) {
 
 std::string status_frame(const nlohmann::ordered_json& status) {
   // Go's json.Marshal of metav1.Status: no kind/apiVersion, keys in struct order.
-  return std::string(1, '\x03') + status.dump();
+  return std::string(1, '\x03') + go_escape(status.dump());
 }
 
 nlohmann::ordered_json success_status() {

@@ -24,6 +24,9 @@ struct Options {
   // do; false serves only the legacy documents, as with the AggregatedDiscoveryEndpoint
   // feature gate off (clients must fall back).
   bool aggregated_discovery = true;
+  // The ReplicaSet, Deployment, StatefulSet, DaemonSet controllers and the garbage collector
+  // (controllers.h); false stores workload objects without acting on them.
+  bool run_controllers = true;
 };
 
 // The WebSocket subprotocols pods/exec accepts. Since 1.30 servers take v5.channel.k8s.io

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   serve->add_option("--kubeconfig", options.kubeconfig, "kubeconfig file to write")->required();
   bool no_pods = false;
   serve->add_flag("--no-pods", no_pods, "store pods without running their processes");
+  bool no_controllers = false;
+  serve->add_flag("--no-controllers", no_controllers,
+                  "run no controllers (Deployments make no pods, no garbage collection)");
   bool legacy_discovery = false;
   serve->add_flag("--no-aggregated-discovery", legacy_discovery,
                   "serve only the legacy discovery documents");
@@ -25,6 +28,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   options.run_pods = !no_pods;
+  options.run_controllers = !no_controllers;
   options.aggregated_discovery = !legacy_discovery;
   // Block the stop signals in every thread (the server thread inherits this mask) and wait
   // for them here; children get their own mask reset before exec.

@@ -41,6 +41,8 @@ const std::vector<Builtin>& builtins() {
        {"status", "scale"}, {"all"}},
       {"apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, {"rs"}, {"status", "scale"},
        {"all"}},
+      {"apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, {},
+       {}, {}},
       {"apps", "v1", "daemonsets", "daemonset", "DaemonSet", true, {"ds"}, {"status"}, {"all"}},
       {"batch", "v1", "jobs", "job", "Job", true, {}, {"status"}, {"all"}},
       {"batch", "v1", "cronjobs", "cronjob", "CronJob", true, {"cj"}, {"status"}, {"all"}},

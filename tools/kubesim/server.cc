@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include "continue_token.h"
+#include "controllers.h"
 #include "object_meta.h"
 #include "pod_runtime.h"
 #include "server_state.h"
@@ -529,6 +530,20 @@ core::Result<std::unique_ptr<Server>> Server::start(Options options) {
   if (ec) {
     return core::unexpected(core::ErrorCode::Io, "cannot create " + options.data_dir.string());
   }
+  if (options.run_controllers) {
+    net::io_context* io = &st->io;
+    st->controllers = std::make_unique<Controllers>(
+        st->api, [io](std::chrono::milliseconds delay, std::function<void()> task) {
+          if (delay.count() == 0) {
+            net::post(*io, std::move(task));
+            return;
+          }
+          auto timer = std::make_shared<net::steady_timer>(*io, delay);
+          timer->async_wait([timer, task = std::move(task)](boost::system::error_code ec) {
+            if (!ec) task();
+          });
+        });
+  }
   // The namespaces every cluster starts with.
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     Request req;
@@ -569,6 +584,9 @@ void Server::stop() {
       st.io,
       [&st]() -> awaitable<void> {
         st.stopped = true;
+        if (st.controllers) {
+          st.controllers->stop();
+        }
         boost::system::error_code ignored;
         st.acceptor.close(ignored);
         if (st.runtime) {

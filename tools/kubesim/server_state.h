@@ -23,6 +23,7 @@ using Stream = beast::ssl_stream<beast::tcp_stream>;
 using HttpRequest = http::request<http::string_body>;
 
 class PodRuntime;
+class Controllers;
 
 struct Server::State {
   // Teardown order matters: the pod runtime and the acceptor go while the io_context lives;
@@ -42,6 +43,7 @@ struct Server::State {
   Faults faults;
   std::atomic<bool> exec_v5{true};  // ExecProtocols::V5AndV4
   std::unique_ptr<PodRuntime> runtime;
+  std::unique_ptr<Controllers> controllers;
   TlsMaterial tls;
   std::string token;
   uint16_t port = 0;

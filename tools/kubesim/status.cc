@@ -1,5 +1,7 @@
 #include "status.h"
 
+#include "go_json.h"
+
 namespace stillpoint::kubesim {
 namespace {
 
@@ -32,7 +34,7 @@ nlohmann::json status_json(const ApiError& error) {
   return s;
 }
 
-std::string status_body(const ApiError& error) { return status_json(error).dump(); }
+std::string status_body(const ApiError& error) { return go_dump(status_json(error)); }
 
 ApiError not_found(const std::string& resource, const std::string& group, const std::string& name) {
   return {404, "NotFound", qualified(resource, group) + " \"" + name + "\" not found",
@@ -90,8 +92,10 @@ ApiError invalid(const std::string& kind, const std::string& group, const std::s
         {{"reason", causes[i].reason}, {"message", causes[i].message}, {"field", causes[i].field}});
   }
   // Go's aggregate error prints a single cause bare and several in brackets.
-  std::string message =
-      kind + " \"" + name + "\" is invalid: " + (causes.size() > 1 ? "[" + joined + "]" : joined);
+  // The message names the qualified kind (GroupKind.String(): "ControllerRevision.apps"); the
+  // details keep kind and group apart.
+  std::string message = (group.empty() ? kind : kind + "." + group) + " \"" + name +
+                        "\" is invalid: " + (causes.size() > 1 ? "[" + joined + "]" : joined);
   nlohmann::json details = {{"name", name}, {"kind", kind}, {"causes", list}};
   if (!group.empty()) {
     details["group"] = group;

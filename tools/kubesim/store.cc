@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "go_json.h"
+
 namespace stillpoint::kubesim {
 
 bool Watcher::matches(const Event& e) const {
@@ -47,12 +49,12 @@ Stored Store::put(const std::string& resource, const std::string& ns, const std:
   int64_t rv = next_revision();
   object["metadata"]["resourceVersion"] = std::to_string(rv);
   Stored s{std::make_shared<const nlohmann::json>(std::move(object)), nullptr, nullptr};
-  s.text = std::make_shared<const std::string>(s.object->dump());
+  s.text = std::make_shared<const std::string>(go_dump(*s.object));
   if (strip_type_in_lists) {
     nlohmann::json item = *s.object;
     item.erase("kind");
     item.erase("apiVersion");
-    s.item_text = std::make_shared<const std::string>(item.dump());
+    s.item_text = std::make_shared<const std::string>(go_dump(item));
   } else {
     s.item_text = s.text;
   }
@@ -77,7 +79,7 @@ bool Store::remove(const std::string& resource, const std::string& ns, const std
   nlohmann::json last = *it->second.object;
   last["metadata"]["resourceVersion"] = std::to_string(rv);
   Stored s{std::make_shared<const nlohmann::json>(std::move(last)), nullptr, nullptr};
-  s.text = std::make_shared<const std::string>(s.object->dump());
+  s.text = std::make_shared<const std::string>(go_dump(*s.object));
   s.item_text = s.text;
   b->second.erase(it);
   emit(Event{rv, "DELETED", resource, ns, s});
@@ -132,6 +134,9 @@ void Store::emit(Event e) {
         w->wake();
       }
     }
+  }
+  for (const auto& o : observers_) {
+    o(e);
   }
   history_.push_back(std::move(e));
   while (history_.size() > history_limit_) {

@@ -82,6 +82,12 @@ class Store {
   std::optional<std::vector<const Event*>> events_after(int64_t rv) const;
   int64_t oldest_resumable() const;
 
+  // In-process observers (the controllers) see every event after the watchers. An observer
+  // must not write to the store from the callback: it queues work instead.
+  void add_observer(std::function<void(const Event&)> observer) {
+    observers_.push_back(std::move(observer));
+  }
+
   void add_watcher(std::shared_ptr<Watcher> w);
   void remove_watcher(const Watcher* w);
   size_t watcher_count() const { return watchers_.size(); }
@@ -95,6 +101,7 @@ class Store {
   std::deque<Event> history_;
   int64_t trimmed_through_ = 1;  // the rv of the newest event dropped from history
   std::vector<std::shared_ptr<Watcher>> watchers_;
+  std::vector<std::function<void(const Event&)>> observers_;
 };
 
 }  // namespace stillpoint::kubesim

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "go_json.h"
+
 namespace stillpoint::kubesim {
 namespace {
 
@@ -108,12 +110,11 @@ std::string table_json(const ResourceType& type,
   if (!continue_token.empty()) {
     meta["continue"] = continue_token;
   }
-  return nlohmann::json{{"kind", "Table"},
-                        {"apiVersion", "meta.k8s.io/v1"},
-                        {"metadata", meta},
-                        {"columnDefinitions", columns},
-                        {"rows", rows}}
-      .dump();
+  return go_dump(nlohmann::json{{"kind", "Table"},
+                                {"apiVersion", "meta.k8s.io/v1"},
+                                {"metadata", meta},
+                                {"columnDefinitions", columns},
+                                {"rows", rows}});
 }
 
 }  // namespace stillpoint::kubesim
