@@ -391,8 +391,7 @@ TEST(StopScriptInAPidNamespace, FindsTheExecdProcessByItsStartTimeOnly) {
     // nsenter stops itself when its child is stopped (SIGSTOP), and waits for a SIGCONT to
     // pass on; container runtimes do not. Then it ends with the hook's sleep.
     kill(hook_pid, SIGCONT);
-    int status = 0;
-    EXPECT_EQ(waitpid(hook_pid, &status, 0), hook_pid);
+    EXPECT_TRUE(eventually([&] { return waitpid(hook_pid, nullptr, WNOHANG) == hook_pid; }));
     EXPECT_EQ(running_with({"sleep", sleeps[3]}), 0) << "the hook's exec'd process";
     EXPECT_EQ(running_with({"sleep", sleeps[0]}), 1) << "PID 1's child";
     EXPECT_EQ(running_with({"/bin/sleep", sleeps[1]}), 1) << "exec'd before the window";
