@@ -147,7 +147,7 @@ ExecWindow exec_window(Clock::TimePoint started, Clock::TimePoint now) {
 std::vector<std::string> stop_command(const std::vector<std::string>& command, ExecWindow window) {
   // Field 22 of /proc/PID/stat counts clock ticks of USER_HZ, which the kernel fixes at 100
   // for user space on every architecture Kubernetes runs on (x86, arm, arm64, ppc64le,
-  // s390x; only alpha differs), whatever the kernel's own HZ: sysconf(_SC_CLK_TCK) there is
+  // s390x), whatever the kernel's own HZ (250, 1000, ...): sysconf(_SC_CLK_TCK) there is
   // 100. The script has no getconf to ask (busybox may lack it), so it is fixed here.
   constexpr auto kTick = std::chrono::milliseconds(10);
   // Each start time is rounded down to a tick, so a difference of two is off by up to one.
