@@ -81,6 +81,8 @@ awaitable<HookRecord> HookRunner::run_one(const Pod& pod,
     explicit Running(std::atomic<size_t>& c) : n(c) { ++n; }
     ~Running() { --n; }
   } running(running_);
+  // When the exec was requested: a timed-out hook's process is looked for by its start time.
+  const Clock::TimePoint exec_started = clock_.now();
   try {
     outcome = co_await (exec_once(exec_, std::move(request)) || clock_.sleep_for(hook.timeout));
   } catch (const std::exception& e) {
@@ -101,7 +103,8 @@ awaitable<HookRecord> HookRunner::run_one(const Pod& pod,
       r.error += describe(interrupted);
       co_return r;
     }
-    const StopOutcome stop = co_await stop_timed_out_command(exec_, clock_, std::move(stop_target));
+    const StopOutcome stop =
+        co_await stop_timed_out_command(exec_, clock_, std::move(stop_target), exec_started);
     r.error += describe(stop);
     co_return r;
   }

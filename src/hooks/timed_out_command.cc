@@ -1,5 +1,7 @@
 #include "hooks/timed_out_command.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <exception>
 #include <variant>
 
@@ -15,25 +17,29 @@ using boost::asio::awaitable;
 using namespace boost::asio::experimental::awaitable_operators;
 
 // Sent as one argv element with every stop, so it stays small and without comments; it is
-// explained here. "$@" is the hook's argv. `want` is that argv with \037 (unit separator)
-// after each element, and a candidate's /proc/PID/cmdline gets the same treatment through
-// tr, so no NUL byte ever sits in a shell variable. Unit separators cannot be confused with
-// a trailing newline, which $(...) would strip.
+// explained here. $1 and $2 are the window (FROM, TO ticks before the script's own start,
+// stop_command); after `shift 2`, "$@" is the hook's argv. `want` is that argv with \037
+// (unit separator) after each element, and a candidate's /proc/PID/cmdline gets the same
+// treatment through tr, so no NUL byte ever sits in a shell variable. Unit separators cannot
+// be confused with a trailing newline, which $(...) would strip.
 //   st PID     sets state, ppid and start (start time in ticks since boot) from
 //              /proc/PID/stat. The comm field may hold spaces and ')', so the fields are
 //              taken after the LAST ')'. Fails when PID is gone.
 //   alive P S  P is alive (not a zombie) and is still the process that started at S: a
 //              reused PID is never signalled.
 //   scan       lists every process except `keep` (PID 1, the script, its ancestors); with
-//              `match`, adds those whose cmdline is exactly the hook's argv; then adds
-//              descendants (ppid in `found`) until nothing changes. `found` holds " pid "
-//              words for matching, `ids` holds pid:start pairs for signalling.
+//              `match`, adds those exec'd into the container (ppid 0: their parent is
+//              outside its PID namespace) that started in [lo, hi], and those whose cmdline
+//              is exactly the hook's argv; then adds descendants (ppid in `found`) until
+//              nothing changes. `found` holds " pid " words for matching, `ids` holds
+//              pid:start pairs for signalling. Orphans (ppid 1) are never candidates.
 //   settle T   waits up to T tenths of a second for every found process to be gone
 //              (`sleep 0.1` where sleep takes fractions, else whole seconds).
+// The window is measured back from the script's own start time (`st $$`), read from the
+// same /proc as the candidates' start times: no clock outside the container is compared.
 // Order: freeze (STOP), rescan for children forked meanwhile, TERM then CONT, 2 s grace,
 // rescan for children a TERM-ignoring parent forked, KILL, 1 s for them to go, report.
-constexpr std::string_view kScript = R"sh(want=$(printf '%s\037' "$@")
-st() {
+constexpr std::string_view kScript = R"sh(st() {
   l=
   IFS= read -r l 2>/dev/null <"/proc/$1/stat" || return 1
   case $l in *\)*) ;; *) return 1 ;; esac
@@ -51,7 +57,8 @@ scan() {
     all="$all $p:$ppid:$start"
     case $found in *" $p "*) continue ;; esac
     [ "$1" = match ] || continue
-    [ "$(tr '\000' '\037' 2>/dev/null <"$d/cmdline")" = "$want" ] && add "$p" "$start"
+    [ "$ppid" = 0 ] && [ "$start" -ge "$lo" ] && [ "$start" -le "$hi" ] ||
+      [ "$(tr '\000' '\037' 2>/dev/null <"$d/cmdline")" = "$want" ] && add "$p" "$start"
   done
   c=1
   while [ -n "$c" ]; do
@@ -72,6 +79,8 @@ settle() {
     if sleep 0.1 2>/dev/null; then t=$((t+1)); else sleep 1; t=$((t+10)); fi
   done
 }
+st $$; lo=$((start-$1)) hi=$((start-$2)); shift 2
+want=$(printf '%s\037' "$@")
 keep=" 1 $$ " found=" " ids=
 p=$$
 while st "$p" && [ "$ppid" -gt 0 ]; do keep="$keep$ppid "; p=$ppid; done
@@ -130,9 +139,27 @@ std::string_view stop_script() {
   return kScript;
 }
 
-std::vector<std::string> stop_command(const std::vector<std::string>& command) {
-  std::vector<std::string> argv = {"/bin/sh", "-c", std::string(kScript),
-                                   std::string(kStopScriptName)};
+ExecWindow exec_window(Clock::TimePoint started, Clock::TimePoint now) {
+  const core::Duration age = std::max<core::Duration>(now - started, core::Duration::zero());
+  return {age + kStopExecTimeout, std::max<core::Duration>(age - kExecStartSlack, {})};
+}
+
+std::vector<std::string> stop_command(const std::vector<std::string>& command, ExecWindow window) {
+  // Field 22 of /proc/PID/stat counts clock ticks of USER_HZ, which the kernel fixes at 100
+  // for user space on every architecture Kubernetes runs on (x86, arm, arm64, ppc64le,
+  // s390x), whatever the kernel's own HZ (250, 1000, ...): sysconf(_SC_CLK_TCK) there is
+  // 100. The script has no getconf to ask (busybox may lack it), so it is fixed here.
+  constexpr auto kTick = std::chrono::milliseconds(10);
+  // Each start time is rounded down to a tick, so a difference of two is off by up to one.
+  const std::int64_t from =
+      std::max<std::int64_t>((window.oldest + kTick - std::chrono::nanoseconds(1)) / kTick, 0) + 1;
+  const std::int64_t to = std::clamp<std::int64_t>(window.youngest / kTick - 1, 0, from);
+  std::vector<std::string> argv = {"/bin/sh",
+                                   "-c",
+                                   std::string(kScript),
+                                   std::string(kStopScriptName),
+                                   std::to_string(from),
+                                   std::to_string(to)};
   argv.insert(argv.end(), command.begin(), command.end());
   return argv;
 }
@@ -168,8 +195,9 @@ StopOutcome read_stop_outcome(const std::optional<core::Result<ExecResult>>& exe
   }
   if (matched == 0) {
     out.reason =
-        "no process with the hook's exact command line was found (it may have ended, or its "
-        "command line changed, e.g. a shell that exec'd its command)";
+        "no process of the hook was found, neither exec'd into the container when the hook "
+        "started nor with its exact command line (it may have ended, possibly leaving "
+        "background children behind)";
     return out;
   }
   if (remaining > 0) {
@@ -190,12 +218,15 @@ std::string describe(const StopOutcome& outcome) {
   return "its command may still be running in the container: " + outcome.reason;
 }
 
-awaitable<StopOutcome> stop_timed_out_command(PodExec& exec, Clock& clock, ExecRequest hook) {
+awaitable<StopOutcome> stop_timed_out_command(PodExec& exec,
+                                              Clock& clock,
+                                              ExecRequest hook,
+                                              Clock::TimePoint started) {
   ExecRequest stop;
   stop.namespace_name = std::move(hook.namespace_name);
   stop.pod = std::move(hook.pod);
   stop.container = std::move(hook.container);
-  stop.command = stop_command(hook.command);
+  stop.command = stop_command(hook.command, exec_window(started, clock.now()));
   stop.output_limit = kStopOutputLimit;
   std::optional<core::Result<ExecResult>> result;
   try {

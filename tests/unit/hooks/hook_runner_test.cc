@@ -145,8 +145,8 @@ TEST_F(HookRunnerTest, FailStopsLaterHooksWhichAreRecordedNotExecuted) {
 
 // A hook that outlives its timeout fails with `timed out after <d>`, and its exec stream is
 // closed (the PodExec operation is cancelled). Closing it does not stop the command on a
-// real cluster, so a second exec in the same container stops the processes with the hook's
-// argv; the error says it did. onError Continue still lets the next hook run.
+// real cluster, so a second exec in the same container stops the processes exec'd when the
+// hook's exec was requested (or with its argv); the error says it did. onError Continue still lets the next hook run.
 TEST_F(HookRunnerTest, TimeoutClosesTheStreamStopsTheCommandAndFailsTheHook) {
   const Pod pod = running_pod("db", "pg-0", {"pg", "side"});
   exec_.script("/bin/sleep", {0, "", "", std::nullopt, /*hang=*/true});
@@ -163,7 +163,14 @@ TEST_F(HookRunnerTest, TimeoutClosesTheStreamStopsTheCommandAndFailsTheHook) {
             (std::vector<std::string>{"db/pg-0/side:/bin/sleep", "db/pg-0/side:/bin/sh",
                                       "db/pg-0/pg:/bin/true"}));
   ASSERT_EQ(exec_.requests.size(), 3u);
-  EXPECT_EQ(exec_.requests[1].command, stop_command({"/bin/sleep", "317"}));
+  // The stop looks for the hook's process among those exec'd 35 to 55 s before it starts:
+  // the hook's exec was requested 45 s before the stop (kExecStartSlack and kStopExecTimeout
+  // on either side), in ticks of 10 ms, widened by one.
+  const std::vector<std::string> stop = exec_.requests[1].command;
+  EXPECT_EQ(stop, stop_command({"/bin/sleep", "317"}, ExecWindow{seconds(55), seconds(35)}));
+  ASSERT_EQ(stop.size(), 8u);
+  EXPECT_EQ(stop[4], "5501");
+  EXPECT_EQ(stop[5], "3499");
   EXPECT_FALSE(exec_.requests[1].stdin_data.has_value());
   const auto records = tracker_.records();
   ASSERT_EQ(records.size(), 2u);
@@ -197,8 +204,9 @@ TEST_F(HookRunnerTest, TimeoutWhoseCommandCouldNotBeStoppedSaysItMayStillRun) {
        prefix + "the stop command (/bin/sh) exited with code 127: exec: \"/bin/sh\": not found"},
       {"nothing matched",
        {0, "matched=0 stopped=0 remaining=0\n", "", std::nullopt, false},
-       prefix + "no process with the hook's exact command line was found (it may have ended, "
-                "or its command line changed, e.g. a shell that exec'd its command)"},
+       prefix + "no process of the hook was found, neither exec'd into the container when the "
+                "hook started nor with its exact command line (it may have ended, possibly "
+                "leaving background children behind)"},
       {"one survives",
        {0, "matched=3 stopped=2 remaining=1\n", "", std::nullopt, false},
        prefix + "1 of 3 processes did not stop, even after SIGKILL"},

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -26,17 +27,72 @@ namespace {
 
 using testing::TempDir;
 
-// The hook's argv is passed as positional parameters after the script's $0, unchanged (no
-// quoting, no joining), so arguments with spaces, quotes and newlines reach the script whole.
-TEST(StopCommand, PassesTheHookArgvAsPositionalParameters) {
+// The window of start times comes first, in clock ticks; the hook's argv follows as
+// positional parameters, unchanged (no quoting, no joining), so arguments with spaces, quotes
+// and newlines reach the script whole.
+TEST(StopCommand, PassesTheWindowThenTheHookArgvAsPositionalParameters) {
   const std::vector<std::string> hook = {"/bin/sh", "-c", "echo 'a b'; sleep 317\n", ""};
-  const std::vector<std::string> argv = stop_command(hook);
-  ASSERT_EQ(argv.size(), 8u);
+  const std::vector<std::string> argv =
+      stop_command(hook, ExecWindow{std::chrono::seconds(12), std::chrono::seconds(3)});
+  ASSERT_EQ(argv.size(), 10u);
   EXPECT_EQ(argv[0], "/bin/sh");
   EXPECT_EQ(argv[1], "-c");
   EXPECT_EQ(argv[2], stop_script());
   EXPECT_EQ(argv[3], "stillpoint-stop");
-  EXPECT_EQ(std::vector<std::string>(argv.begin() + 4, argv.end()), hook);
+  EXPECT_EQ(argv[4], "1201");
+  EXPECT_EQ(argv[5], "299");
+  EXPECT_EQ(std::vector<std::string>(argv.begin() + 6, argv.end()), hook);
+}
+
+// Start times are whole ticks of 10 ms (USER_HZ), each rounded down: the window is rounded
+// outwards and widened by one tick on each side, never below zero, and never inverted.
+TEST(StopCommand, WindowIsInTicksRoundedOutwards) {
+  using std::chrono::milliseconds;
+  struct Case {
+    std::string name;
+    ExecWindow window;
+    std::string from, to;
+  };
+  const std::vector<Case> cases = {
+      {"whole ticks", {milliseconds(1000), milliseconds(500)}, "101", "49"},
+      {"parts of ticks", {milliseconds(1234), milliseconds(1239)}, "125", "122"},
+      {"a nanosecond over", {milliseconds(10) + std::chrono::nanoseconds(1), {}}, "3", "0"},
+      {"zero", {}, "1", "0"},
+      {"youngest below a tick", {milliseconds(50), milliseconds(15)}, "6", "0"},
+      {"inverted", {milliseconds(100), milliseconds(900)}, "11", "11"},
+      {"negative", {milliseconds(-100), milliseconds(-100)}, "1", "0"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const auto argv = stop_command({"x"}, c.window);
+    EXPECT_EQ(argv[4], c.from);
+    EXPECT_EQ(argv[5], c.to);
+  }
+}
+
+// The hook's process started between its exec request and kExecStartSlack later; the stop
+// script starts between its request and kStopExecTimeout later. The window measured back from
+// the script covers both, and a clock that went backwards counts as no time passed.
+TEST(ExecWindow, CoversTheHooksExecStartFromTheStopsStart) {
+  using std::chrono::seconds;
+  const Clock::TimePoint t0 = Clock::TimePoint(std::chrono::hours(24 * 365 * 50));
+  struct Case {
+    std::string name;
+    Clock::TimePoint now;
+    core::Duration oldest, youngest;
+  };
+  const std::vector<Case> cases = {
+      {"45 s hook", t0 + seconds(45), seconds(55), seconds(35)},
+      {"2 s hook", t0 + seconds(2), seconds(12), seconds(0)},
+      {"exactly the slack", t0 + seconds(10), seconds(20), seconds(0)},
+      {"clock went back", t0 - seconds(5), seconds(10), seconds(0)},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const ExecWindow w = exec_window(t0, c.now);
+    EXPECT_EQ(w.oldest, c.oldest);
+    EXPECT_EQ(w.youngest, c.youngest);
+  }
 }
 
 // The script uses only what busybox and Debian minbase have.
@@ -87,6 +143,10 @@ TEST(StopOutcome, ReadsTheReportLineStrictly) {
        may + "the stop command's output was not understood: \"matched=99999999999 stopped=0 "
              "remaining=0\""},
       {"timed out", std::nullopt, false, 0, may + "the stop command did not finish within 10s"},
+      {"nothing found", exited(0, "matched=0 stopped=0 remaining=0\n"), false, 0,
+       may + "no process of the hook was found, neither exec'd into the container when the "
+             "hook started nor with its exact command line (it may have ended, possibly "
+             "leaving background children behind)"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -215,7 +275,8 @@ TEST(StopScriptOnThisHost, StopsTheExactArgvAndItsDescendantsOnly) {
   const pid_t decoy_child = std::stoi(read_text(child_pid + ".2"));
   ASSERT_TRUE(running(hook_child));
 
-  const std::string report = run(stop_command(hook));
+  // On the host no test process has PPid 0: only the argv and descendants find anything.
+  const std::string report = run(stop_command(hook, ExecWindow{}));
   EXPECT_EQ(report, "matched=2 stopped=2 remaining=0\n");
 
   int status = 0;
@@ -232,10 +293,111 @@ TEST(StopScriptOnThisHost, StopsTheExactArgvAndItsDescendantsOnly) {
 // never stopped: the script reports nothing matched and its parent finishes normally.
 TEST(StopScriptOnThisHost, NeverStopsItsOwnAncestors) {
   // The parent runs the stop script with its own argv: ["/bin/sh", "-c", $T, marker].
-  const std::string t = "/bin/sh -c \"$STOP\" stillpoint-stop /bin/sh -c \"$T\" \"$0\"";
+  const std::string t = "/bin/sh -c \"$STOP\" stillpoint-stop 1 0 /bin/sh -c \"$T\" \"$0\"";
   const std::string report =
       run({"/bin/sh", "-c", t, unique_marker()}, {"T=" + t, "STOP=" + std::string(stop_script())});
   EXPECT_EQ(report, "matched=0 stopped=0 remaining=0\n");
+}
+
+// --- The script in a PID namespace, entered from outside as a container runtime's exec is --
+
+// `argv` run in the PID and mount namespaces of `init` (a host PID) the way runc exec and
+// kubesim's exec enter a container: nsenter forks after setns, so inside, the command's
+// parent is outside the namespace and its PPid is 0.
+std::vector<std::string> in_namespace(pid_t init, std::vector<std::string> argv) {
+  std::vector<std::string> out = {"/usr/bin/nsenter", "-t", std::to_string(init), "-p", "-m", "--"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+// Host processes (not zombies) whose command line is exactly `argv`.
+int running_with(const std::vector<std::string>& argv) {
+  std::string want;
+  for (const auto& a : argv)
+    want += a + '\0';
+  int n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") == std::string::npos &&
+        read_text(e.path().string() + "/cmdline") == want && running(std::stoi(name)))
+      ++n;
+  }
+  return n;
+}
+
+// In a container, the hook's own process is the one exec'd into it (PPid 0) when the hook
+// started, whatever its argv became: `sh -c '(sleep O &); exec sleep H'` is found by its
+// start time alone, while processes exec'd before and after the window, the orphan the hook
+// left behind (PPid 1) and PID 1's own children (started in the window too) are left alone.
+// The script runs under dash and under busybox sh.
+TEST(StopScriptInAPidNamespace, FindsTheExecdProcessByItsStartTimeOnly) {
+  if (geteuid() != 0) {
+    GTEST_SKIP() << "needs root for a PID namespace (unshare, nsenter)";
+  }
+  using std::chrono::milliseconds;
+  using Steady = std::chrono::steady_clock;
+  const long base = 700000000L + (getpid() % 100000) * 10;
+  const std::vector<std::vector<std::string>> shells = {{"/bin/sh"}, {"/usr/bin/busybox", "sh"}};
+  for (size_t i = 0; i < shells.size(); ++i) {
+    SCOPED_TRACE(shells[i].back() == "sh" ? "busybox sh" : "/bin/sh");
+    std::vector<std::string> sleeps;
+    for (long k = 0; k < 5; ++k)
+      sleeps.push_back(std::to_string(base + static_cast<long>(i) * 5 + k));
+    const std::vector<std::string> env = {"PATH=/usr/bin:/bin"};
+    GroupKiller cleanup;
+    // PID 1 of the namespace forks a child every 50 ms, as a database server might.
+    const pid_t unshare =
+        spawn({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "/bin/sh",
+               "-c", "sleep " + sleeps[0] + " & while :; do sleep 0.05; done"},
+              env);
+    ASSERT_GT(unshare, 0);
+    cleanup.groups.push_back(unshare);
+    const std::string self = std::to_string(unshare);
+    pid_t init = 0;
+    ASSERT_TRUE(eventually([&] {
+      const std::string c = read_text("/proc/" + self + "/task/" + self + "/children");
+      init = c.empty() ? 0 : std::stoi(c);
+      return init > 0 && running_with({"sleep", sleeps[0]}) == 1;
+    }));
+    const auto start = [&](std::vector<std::string> argv) {
+      const pid_t pid = spawn(in_namespace(init, std::move(argv)), env);
+      cleanup.groups.push_back(pid);
+      return pid;
+    };
+    start({"/bin/sleep", sleeps[1]});  // exec'd before the hook
+    ASSERT_TRUE(eventually([&] { return running_with({"/bin/sleep", sleeps[1]}) == 1; }));
+    std::this_thread::sleep_for(milliseconds(600));
+    const std::vector<std::string> hook = {"/bin/sh", "-c",
+                                           "(sleep " + sleeps[2] + " &); exec sleep " + sleeps[3]};
+    const auto hook_started = Steady::now();
+    const pid_t hook_pid = start(hook);
+    ASSERT_TRUE(eventually([&] {
+      return running_with({"sleep", sleeps[2]}) == 1 && running_with({"sleep", sleeps[3]}) == 1;
+    }));
+    std::this_thread::sleep_for(milliseconds(600));
+    start({"/bin/sleep", sleeps[4]});  // exec'd after the hook
+    ASSERT_TRUE(eventually([&] { return running_with({"/bin/sleep", sleeps[4]}) == 1; }));
+    std::this_thread::sleep_for(milliseconds(300));
+
+    // The hook started `age` ago; the others 600 ms further from it on either side.
+    const auto age = Steady::now() - hook_started;
+    std::vector<std::string> stop =
+        stop_command(hook, ExecWindow{age + milliseconds(300), age - milliseconds(300)});
+    stop.erase(stop.begin());
+    stop.insert(stop.begin(), shells[i].begin(), shells[i].end());
+    EXPECT_EQ(run(in_namespace(init, stop)), "matched=1 stopped=1 remaining=0\n");
+
+    // nsenter stops itself when its child is stopped (SIGSTOP), and waits for a SIGCONT to
+    // pass on; container runtimes do not. Then it ends with the hook's sleep.
+    kill(hook_pid, SIGCONT);
+    EXPECT_TRUE(eventually([&] { return waitpid(hook_pid, nullptr, WNOHANG) == hook_pid; }));
+    EXPECT_EQ(running_with({"sleep", sleeps[3]}), 0) << "the hook's exec'd process";
+    EXPECT_EQ(running_with({"sleep", sleeps[0]}), 1) << "PID 1's child";
+    EXPECT_EQ(running_with({"/bin/sleep", sleeps[1]}), 1) << "exec'd before the window";
+    EXPECT_EQ(running_with({"sleep", sleeps[2]}), 1) << "the hook's orphan, PPid 1";
+    EXPECT_EQ(running_with({"/bin/sleep", sleeps[4]}), 1) << "exec'd after the window";
+  }
 }
 
 }  // namespace
