@@ -190,25 +190,6 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
       remove_restore_wait(item);
     }
   }
-  if (group_resource == "persistentvolumes" && !claim_ref_of(item).empty()) {
-    // A PV of this name bound to another claim (the live original next to a namespace-mapped
-    // copy): the restored claim gets a new volume instead (volume_in_use.h).
-    const kube::GroupVersionResource pv_gvr{"", "v1", "persistentvolumes"};
-    auto live = co_await env_.rest.get(pv_gvr, "", name);
-    if (live) {
-      if (auto holder = taken_by_another_claim(item, *live)) {
-        const std::string claim = claim_ref_of(item);
-        ++st.status.items_skipped;
-        st.transform.reprovisioned_volumes.insert(name);
-        st.claims_reprovisioned[claim] =
-            "persistentvolume " + name + " is in use by claim " + *holder;
-        st.log->info("not restored: in use by claim " + *holder + "; the restored claim " +
-                         claim + " gets a new volume from its storage class",
-                     {{"item", what}});
-        co_return;
-      }
-    }
-  }
   if (pod && !st.claims_reprovisioned.empty()) {
     // A claim that gets a new volume starts empty unless restore-wait fills this pod's volume.
     for (const auto& [volume, claim] : claim_volumes_of(item)) {
@@ -268,6 +249,21 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
   }
   // It exists already.
   auto live = co_await env_.rest.get(gvr, target_ns, item_name);
+  if (live && group_resource == "persistentvolumes") {
+    // Bound to another claim (the live original next to a namespace-mapped copy): the
+    // restored claim gets a new volume instead (volume_in_use.h). Decided before the policy,
+    // so `update` never hands the original's volume to the copy.
+    if (auto holder = taken_by_another_claim(item, *live)) {
+      const std::string claim = claim_ref_of(item);
+      ++st.status.items_skipped;
+      st.transform.reprovisioned_volumes.insert(name);
+      st.claims_reprovisioned[claim] = "persistentvolume " + name + " is in use by claim " + *holder;
+      st.log->info("not restored: in use by claim " + *holder + "; the restored claim " + claim +
+                       " gets a new volume from its storage class",
+                   {{"item", shown}});
+      co_return;
+    }
+  }
   const bool same = live && same_as_backup(*live, item);
   if (request_.existing_policy == ExistingPolicy::Update && live && !same) {
     json patch = item;
