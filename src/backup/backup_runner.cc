@@ -25,6 +25,7 @@
 #include "core/go_json.h"
 #include "core/json_fields.h"
 #include "hooks/backup_planner.h"
+#include "hooks/claim_volumes.h"
 #include "hooks/hook_runner.h"
 #include "hooks/hook_tracker.h"
 #include "hooks/pod.h"
@@ -53,14 +54,7 @@ core::Labels labels_of(const json& object) {
 
 std::vector<std::string> claims_of(const json& pod) {
   std::vector<std::string> claims;
-  const json::json_pointer ptr("/spec/volumes");
-  if (!pod.contains(ptr) || !pod.at(ptr).is_array())
-    return claims;
-  for (const auto& v : pod.at(ptr)) {
-    const std::string claim = string_at(v, json::json_pointer("/persistentVolumeClaim/claimName"));
-    if (!claim.empty())
-      claims.push_back(claim);
-  }
+  for (auto& c : hooks::claim_volumes(pod)) claims.push_back(std::move(c.claim));
   return claims;
 }
 

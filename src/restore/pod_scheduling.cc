@@ -1,6 +1,7 @@
 #include "restore/pod_scheduling.h"
 
 #include "core/json_fields.h"
+#include "hooks/claim_volumes.h"
 #include "restore/volume_in_use.h"
 
 namespace stillpoint::restore {
@@ -63,13 +64,8 @@ boost::asio::awaitable<std::optional<std::string>> unbindable_claim(kube::RestCl
   const auto scheduler = unschedulable_message(pod);
   if (!scheduler) co_return std::nullopt;
   const std::string ns = string_at(pod, json::json_pointer("/metadata/namespace"));
-  const json::json_pointer volumes("/spec/volumes");
-  if (!pod.contains(volumes) || !pod.at(volumes).is_array()) co_return std::nullopt;
-  for (const json& v : pod.at(volumes)) {
-    const std::string claim_name =
-        string_at(v, json::json_pointer("/persistentVolumeClaim/claimName"));
-    if (claim_name.empty()) continue;
-    auto claim = co_await rest.get(kClaims, ns, claim_name);
+  for (const hooks::ClaimVolume& v : hooks::claim_volumes(pod)) {
+    auto claim = co_await rest.get(kClaims, ns, v.claim);
     if (!claim) continue;
     std::string why = co_await why_claim_cannot_bind(rest, ns, *claim);
     if (!why.empty()) {

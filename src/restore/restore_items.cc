@@ -12,6 +12,7 @@
 #include "backup/resource_selection.h"
 #include "backup/run_all.h"
 #include "core/json_fields.h"
+#include "hooks/claim_volumes.h"
 #include "hooks/pod.h"
 #include "restore/existing_object.h"
 #include "restore/restore_order.h"
@@ -39,19 +40,6 @@ kube::GroupVersionResource gvr_for(const json& object, const kube::ApiResource& 
       slash == std::string::npos ? api_version : api_version.substr(slash + 1);
   if (!version.empty() && group == gvr.group) gvr.version = version;
   return gvr;
-}
-
-// (volume name, claim name) of each persistentVolumeClaim volume of a pod.
-std::vector<std::pair<std::string, std::string>> claim_volumes_of(const json& pod) {
-  std::vector<std::pair<std::string, std::string>> out;
-  const json::json_pointer ptr("/spec/volumes");
-  if (!pod.contains(ptr) || !pod.at(ptr).is_array()) return out;
-  for (const json& v : pod.at(ptr)) {
-    const std::string claim = string_at(v, json::json_pointer("/persistentVolumeClaim/claimName"));
-    const std::string volume = string_at(v, json::json_pointer("/name"));
-    if (!claim.empty() && !volume.empty()) out.emplace_back(volume, claim);
-  }
-  return out;
 }
 
 std::string describe_item(const std::string& group_resource,
@@ -192,9 +180,9 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
   }
   if (pod && !st.claims_reprovisioned.empty()) {
     // A claim that gets a new volume starts empty unless restore-wait fills this pod's volume.
-    for (const auto& [volume, claim] : claim_volumes_of(item)) {
+    for (const auto& [volume, claim] : hooks::claim_volumes(item)) {
       const auto it = st.claims_reprovisioned.find(target_ns + "/" + claim);
-      if (it == st.claims_reprovisioned.end()) continue;
+      if (volume.empty() || it == st.claims_reprovisioned.end()) continue;
       const bool has_data = std::any_of(volumes.begin(), volumes.end(),
                                         [&](const auto& r) { return r.volume == volume; });
       if (has_data) continue;
