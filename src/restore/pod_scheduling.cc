@@ -48,7 +48,8 @@ boost::asio::awaitable<std::string> why_claim_cannot_bind(kube::RestClient& rest
 
 std::optional<std::string> unschedulable_message(const json& pod) {
   const json::json_pointer ptr("/status/conditions");
-  if (!pod.contains(ptr) || !pod.at(ptr).is_array()) return std::nullopt;
+  if (!pod.contains(ptr) || !pod.at(ptr).is_array())
+    return std::nullopt;
   for (const json& c : pod.at(ptr)) {
     if (string_at(c, json::json_pointer("/type")) == "PodScheduled" &&
         string_at(c, json::json_pointer("/status")) == "False" &&
@@ -62,14 +63,17 @@ std::optional<std::string> unschedulable_message(const json& pod) {
 boost::asio::awaitable<std::optional<std::string>> unbindable_claim(kube::RestClient& rest,
                                                                     const json& pod) {
   const auto scheduler = unschedulable_message(pod);
-  if (!scheduler) co_return std::nullopt;
+  if (!scheduler)
+    co_return std::nullopt;
   const std::string ns = string_at(pod, json::json_pointer("/metadata/namespace"));
   for (const hooks::ClaimVolume& v : hooks::claim_volumes(pod)) {
     auto claim = co_await rest.get(kClaims, ns, v.claim);
-    if (!claim) continue;
+    if (!claim)
+      continue;
     std::string why = co_await why_claim_cannot_bind(rest, ns, *claim);
     if (!why.empty()) {
-      if (!scheduler->empty()) why += " (the scheduler: " + *scheduler + ")";
+      if (!scheduler->empty())
+        why += " (the scheduler: " + *scheduler + ")";
       co_return why;
     }
   }

@@ -26,8 +26,9 @@ TEST(VolumeInUse, ALiveVolumeHeldByAnotherClaimIsTaken) {
   EXPECT_EQ(taken_by_another_claim(volume_claimed_by("app2", "data"), live), "app1/data");
   EXPECT_EQ(taken_by_another_claim(volume_claimed_by("app1", "other"), live), "app1/data");
   EXPECT_EQ(taken_by_another_claim(volume_claimed_by("app1", "data"), live), std::nullopt);
-  EXPECT_EQ(taken_by_another_claim(volume_claimed_by("app2", "data"), json{{"spec", json::object()}}),
-            std::nullopt);
+  EXPECT_EQ(
+      taken_by_another_claim(volume_claimed_by("app2", "data"), json{{"spec", json::object()}}),
+      std::nullopt);
   EXPECT_EQ(taken_by_another_claim(json{{"spec", json::object()}}, live), std::nullopt);
 }
 
