@@ -16,6 +16,7 @@
 
 #include "http_types.h"
 #include "registry.h"
+#include "release.h"
 #include "status.h"
 #include "store.h"
 
@@ -56,6 +57,8 @@ class Api {
   Api(Store& store, Registry& registry) : store_(store), registry_(registry) {}
   void set_lifecycle(PodLifecycle* lifecycle) { lifecycle_ = lifecycle; }
   void set_aggregated_discovery(bool on) { aggregated_discovery_ = on; }
+  void set_release(KubeRelease release) { release_ = release; }
+  KubeRelease release() const { return release_; }
 
   // Never throws: a body whose fields have unexpected JSON types is a 400, not a crash.
   Response handle(const Request& req);
@@ -114,6 +117,7 @@ class Api {
   Registry& registry_;
   PodLifecycle* lifecycle_ = nullptr;
   bool aggregated_discovery_ = true;
+  KubeRelease release_ = KubeRelease::Current;
   // "ns/name" → the raw bytes of each ControllerRevision's `data` ("" for none).
   std::map<std::string, std::string> revision_data_;
 };

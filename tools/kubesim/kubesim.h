@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "release.h"
 
 namespace stillpoint::kubesim {
 
@@ -27,6 +28,8 @@ struct Options {
   // The ReplicaSet, Deployment, StatefulSet, DaemonSet controllers and the garbage collector
   // (controllers.h); false stores workload objects without acting on them.
   bool run_controllers = true;
+  // The release whose admission and defaults kubesim follows (release.h); `--release 1.20`.
+  KubeRelease release = KubeRelease::Current;
 };
 
 // The WebSocket subprotocols pods/exec accepts. Since 1.30 servers take v5.channel.k8s.io

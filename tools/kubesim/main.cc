@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
   bool legacy_discovery = false;
   serve->add_flag("--no-aggregated-discovery", legacy_discovery,
                   "serve only the legacy discovery documents");
+  std::string release = "current";
+  serve->add_option("--release", release,
+                    "answer like this Kubernetes release where releases differ: current or 1.20 "
+                    "(Secret-based service account tokens, no later defaults)")
+      ->check(CLI::IsMember({"current", "1.20"}));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,6 +35,8 @@ int main(int argc, char** argv) {
   options.run_pods = !no_pods;
   options.run_controllers = !no_controllers;
   options.aggregated_discovery = !legacy_discovery;
+  options.release = release == "1.20" ? stillpoint::kubesim::KubeRelease::V1_20
+                                      : stillpoint::kubesim::KubeRelease::Current;
   // Block the stop signals in every thread (the server thread inherits this mask) and wait
   // for them here; children get their own mask reset before exec.
   sigset_t stop_signals;

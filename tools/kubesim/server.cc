@@ -530,6 +530,8 @@ core::Result<std::unique_ptr<Server>> Server::start(Options options) {
   if (ec) {
     return core::unexpected(core::ErrorCode::Io, "cannot create " + options.data_dir.string());
   }
+  // Before anything is created: admission and defaults depend on it.
+  st->api.set_release(options.release);
   if (options.run_controllers) {
     net::io_context* io = &st->io;
     st->controllers = std::make_unique<Controllers>(
