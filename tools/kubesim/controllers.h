@@ -1,5 +1,6 @@
 // The controllers of kube-controller-manager that applications depend on, small and
-// in-process: ReplicaSet, Deployment, StatefulSet, DaemonSet, and the garbage collector.
+// in-process: ReplicaSet, Deployment, StatefulSet, DaemonSet, the garbage collector, and the
+// storage protection finalizers' removal.
 // Like the real ones they are level-triggered and event-driven: the store's events put keys on
 // a work queue (deduplicated), a posted task drains it, and each sync compares the world with
 // the spec and writes through the API (Api::handle), so the API's validation applies to them
@@ -40,7 +41,14 @@ inline constexpr const char* kPodIndexLabel = "apps.kubernetes.io/pod-index";
 inline constexpr const char* kControllerRevisionHashLabel = "controller.kubernetes.io/hash";
 inline constexpr const char* kDeploymentRevisionAnnotation = "deployment.kubernetes.io/revision";
 
-enum class ControllerKind { ReplicaSet, Deployment, StatefulSet, DaemonSet, GarbageCollector };
+enum class ControllerKind {
+  ReplicaSet,
+  Deployment,
+  StatefulSet,
+  DaemonSet,
+  GarbageCollector,
+  StorageProtection,  // key: a claim (ns, name) or a volume ("", name)
+};
 
 class Controllers {
  public:
@@ -90,6 +98,7 @@ class Controllers {
   // One sync; false asks for a retry with backoff.
   bool sync(const Key& key);
   void track_dependents(const Event& e);
+  void route_storage_protection(const Event& e);
 
   Api& api_;
   Post post_;
@@ -150,6 +159,8 @@ bool sync_replica_set(Controllers& c, const std::string& ns, const std::string& 
 bool sync_deployment(Controllers& c, const std::string& ns, const std::string& name);
 bool sync_stateful_set(Controllers& c, const std::string& ns, const std::string& name);
 bool sync_daemon_set(Controllers& c, const std::string& ns, const std::string& name);
+// storage_protection_controller.cc; `ns` empty: the PersistentVolume `name`.
+bool sync_storage_protection(Controllers& c, const std::string& ns, const std::string& name);
 // Background propagation: the dependents of the deleted owner `uid` are deleted, or lose
 // their reference to it when another owner of theirs still exists.
 bool collect_garbage(Controllers& c,
