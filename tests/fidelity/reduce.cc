@@ -81,9 +81,8 @@ bool volatile_value(const json& object, const std::vector<std::string>& keys) {
     return false;
   const std::string& last = keys.back();
   static const std::set<std::string_view> kAnywhere = {
-      "uid",       "resourceVersion", "podIP",     "hostIP",      "ip",
-      "clusterIP", "clusterIPs",      "nodePort",  "containerID", "imageID",
-      "startedAt", "finishedAt",      "renewTime", "acquireTime"};
+      "uid",        "resourceVersion", "podIP",       "hostIP",  "ip",        "clusterIP",
+      "clusterIPs", "nodePort",        "containerID", "imageID", "startedAt", "finishedAt"};
   if (kAnywhere.count(last) != 0)
     return true;
   if (ends_with(last, "Timestamp") || ends_with(last, "Time"))
