@@ -243,8 +243,9 @@ void carry_over_on_update(const ResourceType& type, const json& old, json& next)
 }
 
 bool has_generation(const ResourceType& type) {
-  return type.custom || type.group == "apps" || type.group == "batch" ||
-         type.key() == "customresourcedefinitions.apiextensions.k8s.io";
+  // A ControllerRevision is immutable data: its strategy keeps no generation.
+  return type.custom || (type.group == "apps" && type.plural != "controllerrevisions") ||
+         type.group == "batch" || type.key() == "customresourcedefinitions.apiextensions.k8s.io";
 }
 
 void apply_defaults(const ResourceType& type, json& object, KubeRelease release) {

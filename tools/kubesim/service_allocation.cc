@@ -179,9 +179,12 @@ std::optional<ApiError> allocate_service(const Store& store, json& service, Kube
   in_use(store, ips, ports);
   if (auto e = allocate_ip(service, release, ips))
     return e;
-  spec["ipFamilies"] = json::array({"IPv4"});
-  if (!spec.contains("ipFamilyPolicy") || !spec["ipFamilyPolicy"].is_string()) {
-    spec["ipFamilyPolicy"] = "SingleStack";
+  if (release == KubeRelease::Current) {
+    // The dual-stack fields are dropped on 1.20, where IPv6DualStack is an alpha gate (off).
+    spec["ipFamilies"] = json::array({"IPv4"});
+    if (!spec.contains("ipFamilyPolicy") || !spec["ipFamilyPolicy"].is_string()) {
+      spec["ipFamilyPolicy"] = "SingleStack";
+    }
   }
   if (type == "NodePort" || type == "LoadBalancer") {
     if (auto e = allocate_node_ports(service, ports))

@@ -1,6 +1,7 @@
 // What a Service's registry does beyond defaulting (pkg/registry/core/service/storage/rest.go,
-// 1.20): a ClusterIP from the service range (kubesim's is 10.96.0.0/16) and the single-stack
-// family fields (`clusterIPs`, `ipFamilies: [IPv4]`, `ipFamilyPolicy: SingleStack`), a
+// 1.20): a ClusterIP from the service range (kubesim's is 10.96.0.0/16) with `clusterIPs`, and
+// after 1.20 the single-stack family fields (`ipFamilies: [IPv4]`, `ipFamilyPolicy:
+// SingleStack`), a
 // nodePort from 30000-32767 for each port of a NodePort or LoadBalancer Service, and the 422 a
 // real server gives for a requested IP or port that is taken or out of range. On update the
 // allocated values a client left out are kept (patchAllocatedValues) and a changed clusterIP

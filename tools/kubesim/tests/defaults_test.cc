@@ -268,6 +268,7 @@ TEST_F(DefaultsTest, Release120ServiceHasNoInternalTrafficPolicy) {
                      {"spec", {{"clusterIP", "10.96.0.77"}, {"ports", {{{"port", 80}}}}}}});
   EXPECT_EQ(svc["spec"]["clusterIP"], "10.96.0.77");
   EXPECT_FALSE(svc["spec"].contains("internalTrafficPolicy"));
+  EXPECT_FALSE(svc["spec"].contains("ipFamilies"));  // IPv6DualStack is alpha (off) on 1.20
   json clash = create("/api/v1/namespaces/ns/services",
                       {{"metadata", {{"name", "web2"}}},
                        {"spec", {{"clusterIP", "10.96.0.77"}, {"ports", {{{"port", 80}}}}}}},
