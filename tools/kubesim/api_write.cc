@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "core/documents.h"
+#include "default_storage_class.h"
 #include "object_meta.h"
 #include "patch.h"
 
@@ -199,7 +200,10 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   if (store_.get(type.key(), t.ns, name) != nullptr) {
     return error_response(already_exists(type.plural, type.group, name));
   }
-  apply_create_defaults(type, obj);
+  if (type.key() == "persistentvolumeclaims") {
+    admit_default_storage_class(store_, obj);
+  }
+  apply_create_defaults(type, obj, release_);
   if (type.key() == "customresourcedefinitions.apiextensions.k8s.io") {
     ResourceType crt = crd_resource_type(obj);
     if (registry_.find_key(crt.key()) != nullptr && !registry_.find_key(crt.key())->custom) {

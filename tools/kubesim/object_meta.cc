@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 
+#include "job_defaults.h"
+
 namespace stillpoint::kubesim {
 namespace {
 
@@ -223,7 +225,7 @@ std::vector<FieldCause> validate_object(const ResourceType& type, const nlohmann
   return causes;
 }
 
-void apply_create_defaults(const ResourceType& type, nlohmann::json& object) {
+void apply_create_defaults(const ResourceType& type, nlohmann::json& object, KubeRelease release) {
   nlohmann::json& md = object["metadata"];
   md["uid"] = new_uid();
   md["creationTimestamp"] = now_rfc3339();
@@ -257,6 +259,8 @@ void apply_create_defaults(const ResourceType& type, nlohmann::json& object) {
   } else if (key == "deployments.apps" || key == "statefulsets.apps" ||
              key == "replicasets.apps" || key == "daemonsets.apps") {
     apply_workload_defaults(key, object);
+  } else if (key == "jobs.batch") {
+    apply_job_defaults(object, release);
   } else if (key == "persistentvolumeclaims") {
     if (!object.contains("status")) {
       object["status"] = {{"phase", "Pending"}};
