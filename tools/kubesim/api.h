@@ -59,6 +59,11 @@ class Api {
   void set_aggregated_discovery(bool on) { aggregated_discovery_ = on; }
   void set_release(KubeRelease release) { release_ = release; }
   KubeRelease release() const { return release_; }
+  // The CA a new namespace's `kube-root-ca.crt` ConfigMap and token Secrets carry.
+  void set_cluster_ca(std::string pem) { cluster_ca_pem_ = std::move(pem); }
+  // Claims and volumes get their protection finalizers only when something removes them
+  // (the storage protection controller runs).
+  void set_storage_protection(bool on) { storage_protection_ = on; }
 
   // Never throws: a body whose fields have unexpected JSON types is a 400, not a crash.
   Response handle(const Request& req);
@@ -105,6 +110,11 @@ class Api {
   // propagationPolicy=Orphan: drops ownerReferences to `uid` from every object in `ns`.
   void orphan_dependents(const std::string& ns, const std::string& uid);
   void on_stored(const ResourceType& type, const nlohmann::json& obj);
+  // The default ServiceAccount, kube-root-ca.crt and (1.20) token Secret of a new namespace
+  // (namespace_seed.cc).
+  void seed_namespace(const std::string& ns);
+  // 1.20's token controller: a token Secret for a new ServiceAccount, added to its `secrets`.
+  void issue_token_secret(const nlohmann::json& account);
   void on_removed(const ResourceType& type, const nlohmann::json& obj);
   void complete_removal(const ResourceType& type, const std::string& ns, const std::string& name);
   // ControllerRevision `data` (revision_data.cc): the bytes a real server keeps, and the
@@ -118,6 +128,8 @@ class Api {
   PodLifecycle* lifecycle_ = nullptr;
   bool aggregated_discovery_ = true;
   KubeRelease release_ = KubeRelease::Current;
+  std::string cluster_ca_pem_;
+  bool storage_protection_ = false;
   // "ns/name" → the raw bytes of each ControllerRevision's `data` ("" for none).
   std::map<std::string, std::string> revision_data_;
 };

@@ -5,9 +5,12 @@
 
 #include "api.h"
 #include "core/documents.h"
+#include "admission.h"
 #include "default_storage_class.h"
+#include "defaults.h"
 #include "object_meta.h"
 #include "patch.h"
+#include "service_allocation.h"
 
 namespace stillpoint::kubesim {
 namespace {
@@ -172,6 +175,20 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   }
   obj["kind"] = type.kind;
   obj["apiVersion"] = type.api_version(t.version);
+  // Mutating admission comes before validation, as in the real request chain (admission.h).
+  if (type.key() == "pods" && obj.contains("spec") && obj["spec"].is_object()) {
+    if (store_.get("namespaces", "", t.ns) != nullptr) {
+      if (auto denied = admit_pod(store_, t.ns, obj, release_)) {
+        return error_response(*denied);
+      }
+    }
+  }
+  if (storage_protection_) {
+    admit_storage_object(type.key(), obj);
+  }
+  if (type.key() == "persistentvolumeclaims") {
+    admit_default_storage_class(store_, obj);
+  }
   std::vector<FieldCause> causes = validate_object(type, obj);
   if (type.key() == "customresourcedefinitions.apiextensions.k8s.io" && causes.empty()) {
     causes = validate_crd(obj);
@@ -200,10 +217,12 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   if (store_.get(type.key(), t.ns, name) != nullptr) {
     return error_response(already_exists(type.plural, type.group, name));
   }
-  if (type.key() == "persistentvolumeclaims") {
-    admit_default_storage_class(store_, obj);
-  }
   apply_create_defaults(type, obj, release_);
+  if (type.key() == "services") {
+    if (auto e = allocate_service(store_, obj, release_)) {
+      return error_response(*e);
+    }
+  }
   if (type.key() == "customresourcedefinitions.apiextensions.k8s.io") {
     ResourceType crt = crd_resource_type(obj);
     if (registry_.find_key(crt.key()) != nullptr && !registry_.find_key(crt.key())->custom) {
@@ -228,6 +247,10 @@ void Api::on_stored(const ResourceType& type, const nlohmann::json& obj) {
   const std::string key = type.key();
   if (key == "customresourcedefinitions.apiextensions.k8s.io") {
     registry_.add_custom(crd_resource_type(obj));
+  } else if (key == "namespaces") {
+    seed_namespace(obj["metadata"].value("name", ""));
+  } else if (key == "serviceaccounts") {
+    issue_token_secret(obj);
   } else if (key == "pods" && lifecycle_ != nullptr) {
     // Only reached from create: updates never restart a pod.
     lifecycle_->pod_created(obj["metadata"].value("namespace", ""),
@@ -300,6 +323,14 @@ Response Api::update(const Target& t, const Request& req, nlohmann::json body, b
   next["kind"] = type.kind;
   next["apiVersion"] = old.value("apiVersion", type.api_version(t.version));
   if (t.sub != "status") {
+    if (type.key() == "services") {
+      if (auto e = keep_allocated_values(old, next)) {
+        return error_response(*e);
+      }
+    }
+    // Every decode defaults on a real server, so a PUT without `restartPolicy` stores one.
+    apply_defaults(type, next, release_);
+    carry_over_on_update(type, old, next);
     std::vector<FieldCause> causes = validate_object(type, next);
     if (!causes.empty()) {
       return error_response(invalid(type.kind, type.group, t.name, causes));
@@ -312,7 +343,7 @@ Response Api::update(const Target& t, const Request& req, nlohmann::json body, b
       return error_response(*e);
     }
   }
-  if (spec_changed(old, next)) {
+  if (has_generation(type) && spec_changed(old, next)) {
     nmd["generation"] = old["metadata"].value("generation", 1) + 1;
   }
   if (req.param("dryRun") == "All") {

@@ -74,7 +74,9 @@ RevisionChoice sync_revisions(Controllers& c, const nlohmann::json& owner, bool 
                            {"ownerReferences", {controller_owner_ref(owner)}}}},
                          {"data", data},
                          {"revision", max_revision + 1}};
-    if (owner["metadata"].contains("annotations") && !daemon_set) {
+    // Both controllers copy the owner's annotations onto a new revision (the DaemonSet's
+    // include `deprecated.daemonset.template.generation` and kubectl's last-applied).
+    if (owner["metadata"].contains("annotations")) {
       cr["metadata"]["annotations"] = owner["metadata"]["annotations"];
     }
     Response r = c.call("POST", api_path("controllerrevisions.apps", ns), cr);

@@ -65,6 +65,7 @@ Response Controllers::call(const std::string& method,
 void Controllers::on_event(const Event& e) {
   const nlohmann::json& obj = *e.item.object;
   track_dependents(e);
+  route_storage_protection(e);
   if (e.resource == "persistentvolumeclaims" || e.resource == "persistentvolumes" ||
       e.resource == "storageclasses.storage.k8s.io") {
     route_volume_event(e);
@@ -147,6 +148,35 @@ void Controllers::enqueue_pending_claims() {
     }
     enqueue({ControllerKind::Claim, claim["metadata"].value("namespace", ""),
              claim["metadata"].value("name", "")});
+  }
+}
+
+void Controllers::route_storage_protection(const Event& e) {
+  const nlohmann::json& obj = *e.item.object;
+  if (e.resource == "persistentvolumeclaims" || e.resource == "persistentvolumes") {
+    if (e.type != "DELETED" && is_deleting(obj)) {
+      enqueue({ControllerKind::StorageProtection, e.ns, obj["metadata"].value("name", "")});
+    }
+    return;
+  }
+  if (e.resource != "pods" || (e.type != "DELETED" && pod_active(obj))) {
+    return;
+  }
+  // A pod that ended or went away may have been the last user of a claim being deleted.
+  const nlohmann::json& spec = obj.contains("spec") ? obj["spec"] : nlohmann::json();
+  if (!spec.is_object() || !spec.contains("volumes") || !spec["volumes"].is_array()) {
+    return;
+  }
+  for (const auto& v : spec["volumes"]) {
+    if (!v.is_object() || !v.contains("persistentVolumeClaim") ||
+        !v["persistentVolumeClaim"].is_object()) {
+      continue;
+    }
+    const std::string claim = v["persistentVolumeClaim"].value("claimName", "");
+    const Stored* s = store().get("persistentvolumeclaims", e.ns, claim);
+    if (s != nullptr && is_deleting(*s->object)) {
+      enqueue({ControllerKind::StorageProtection, e.ns, claim});
+    }
   }
 }
 
@@ -261,6 +291,8 @@ bool Controllers::sync(const Key& key) {
       return sync_claim(*this, key.ns, key.name);
     case ControllerKind::Volume:
       return sync_volume(*this, key.name);
+    case ControllerKind::StorageProtection:
+      return sync_storage_protection(*this, key.ns, key.name);
     case ControllerKind::GarbageCollector: {
       auto it = dependents_.find(key.name);
       if (it == dependents_.end()) {
@@ -358,7 +390,8 @@ std::string api_path(const std::string& resource_key,
   std::string plural = resource_key.substr(0, dot);
   std::string base =
       dot == std::string::npos ? "/api/v1" : "/apis/" + resource_key.substr(dot + 1) + "/v1";
-  std::string p = base + "/namespaces/" + ns + "/" + plural;
+  // An empty namespace: a cluster-scoped resource (PersistentVolumes).
+  std::string p = ns.empty() ? base + "/" + plural : base + "/namespaces/" + ns + "/" + plural;
   return name.empty() ? p : p + "/" + name;
 }
 

@@ -1,6 +1,7 @@
 // The controllers of kube-controller-manager that applications depend on, small and
 // in-process: ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, the PersistentVolume binder
-// with a hostPath provisioner, and the garbage collector.
+// with a hostPath provisioner, the garbage collector, and the storage protection finalizers'
+// removal.
 // Like the real ones they are level-triggered and event-driven: the store's events put keys on
 // a work queue (deduplicated), a posted task drains it, and each sync compares the world with
 // the spec and writes through the API (Api::handle), so the API's validation applies to them
@@ -62,7 +63,8 @@ enum class ControllerKind {
   Job,
   Claim,   // the PV controller's claim queue (key: namespace/name)
   Volume,  // the PV controller's volume queue (key: name)
-  GarbageCollector
+  GarbageCollector,
+  StorageProtection,  // key: a claim (ns, name) or a volume ("", name)
 };
 
 class Controllers {
@@ -120,6 +122,7 @@ class Controllers {
   // One sync; false asks for a retry with backoff.
   bool sync(const Key& key);
   void track_dependents(const Event& e);
+  void route_storage_protection(const Event& e);
 
   Api& api_;
   Post post_;
@@ -190,6 +193,8 @@ bool sync_volume(Controllers& c, const std::string& name);
 bool provision_claim(Controllers& c,
                      const nlohmann::json& claim,
                      const nlohmann::json& storage_class);
+// storage_protection_controller.cc; `ns` empty: the PersistentVolume `name`.
+bool sync_storage_protection(Controllers& c, const std::string& ns, const std::string& name);
 // Background propagation: the dependents of the deleted owner `uid` are deleted, or lose
 // their reference to it when another owner of theirs still exists.
 bool collect_garbage(Controllers& c,

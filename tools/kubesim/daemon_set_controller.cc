@@ -11,6 +11,44 @@
 
 namespace stillpoint::kubesim {
 
+namespace {
+
+// util.AddOrUpdateDaemonPodTolerations (pkg/controller/daemon/util): a daemon pod stays on its
+// node through the node conditions that evict or keep out other pods. With these in place,
+// DefaultTolerationSeconds admission adds nothing.
+void add_daemon_tolerations(nlohmann::json& spec) {
+  struct Toleration {
+    const char* key;
+    const char* effect;
+  };
+  std::vector<Toleration> wanted = {{"node.kubernetes.io/not-ready", "NoExecute"},
+                                    {"node.kubernetes.io/unreachable", "NoExecute"},
+                                    {"node.kubernetes.io/disk-pressure", "NoSchedule"},
+                                    {"node.kubernetes.io/memory-pressure", "NoSchedule"},
+                                    {"node.kubernetes.io/pid-pressure", "NoSchedule"},
+                                    {"node.kubernetes.io/unschedulable", "NoSchedule"}};
+  if (spec.value("hostNetwork", false)) {
+    wanted.push_back({"node.kubernetes.io/network-unavailable", "NoSchedule"});
+  }
+  if (!spec.contains("tolerations") || !spec["tolerations"].is_array()) {
+    spec["tolerations"] = nlohmann::json::array();
+  }
+  for (const Toleration& t : wanted) {
+    bool present = false;
+    for (const auto& have : spec["tolerations"]) {
+      if (have.is_object() && have.value("key", "") == t.key &&
+          have.value("effect", "") == t.effect) {
+        present = true;
+      }
+    }
+    if (!present) {
+      spec["tolerations"].push_back({{"key", t.key}, {"operator", "Exists"}, {"effect", t.effect}});
+    }
+  }
+}
+
+}  // namespace
+
 bool sync_daemon_set(Controllers& c, const std::string& ns, const std::string& name) {
   const Stored* s = c.store().get("daemonsets.apps", ns, name);
   if (s == nullptr) {
@@ -76,6 +114,7 @@ bool sync_daemon_set(Controllers& c, const std::string& ns, const std::string& n
         {"nodeSelectorTerms",
          {{{"matchFields",
             {{{"key", "metadata.name"}, {"operator", "In"}, {"values", {kNodeName}}}}}}}}};
+    add_daemon_tolerations(pod["spec"]);
     Response r = c.call("POST", api_path("pods", ns), pod);
     if (r.status != 201) {
       c.log("DaemonSet " + ns + "/" + name + ": creating pod failed: " + r.body.substr(0, 300));

@@ -85,6 +85,37 @@ void set_condition(nlohmann::json& conditions, const nlohmann::json& old, nlohma
 
 }  // namespace
 
+namespace {
+
+// deploymentutil.MaxSurge: the surge of a RollingUpdate Deployment, a count or a percentage
+// of the replicas rounded up (0 for Recreate); the max-replicas annotation is replicas + it.
+int max_surge(const nlohmann::json& deployment, int replicas) {
+  const nlohmann::json& strategy = deployment["spec"].value("strategy", nlohmann::json::object());
+  if (!strategy.is_object() || strategy.value("type", "RollingUpdate") != "RollingUpdate") {
+    return 0;
+  }
+  const nlohmann::json ru = strategy.value("rollingUpdate", nlohmann::json::object());
+  const nlohmann::json surge = ru.is_object() ? ru.value("maxSurge", nlohmann::json("25%"))
+                                              : nlohmann::json("25%");
+  if (surge.is_number_integer()) {
+    return surge.get<int>();
+  }
+  if (surge.is_string()) {
+    const std::string text = surge.get<std::string>();
+    if (!text.empty() && text.back() == '%') {
+      try {
+        const int percent = std::stoi(text.substr(0, text.size() - 1));
+        return (replicas * percent + 99) / 100;
+      } catch (const std::exception&) {
+        return 0;
+      }
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
 bool sync_deployment(Controllers& c, const std::string& ns, const std::string& name) {
   const Stored* s = c.store().get("deployments.apps", ns, name);
   if (s == nullptr) {
@@ -137,7 +168,8 @@ bool sync_deployment(Controllers& c, const std::string& ns, const std::string& n
           {"annotations",
            {{kDeploymentRevisionAnnotation, revision},
             {"deployment.kubernetes.io/desired-replicas", std::to_string(replicas)},
-            {"deployment.kubernetes.io/max-replicas", std::to_string(replicas)}}},
+            {"deployment.kubernetes.io/max-replicas",
+             std::to_string(replicas + max_surge(*d, replicas))}}},
           {"ownerReferences", {controller_owner_ref(*d)}}}},
         {"spec", {{"replicas", replicas}, {"selector", selector}, {"template", rs_tmpl}}}};
     if ((*d)["spec"].contains("minReadySeconds"))

@@ -6,8 +6,6 @@
 #include <set>
 #include <string>
 
-#include "job_defaults.h"
-
 namespace stillpoint::kubesim {
 namespace {
 
@@ -115,37 +113,6 @@ void validate_containers(const nlohmann::json& spec, const char* field, bool req
   }
 }
 
-// pkg/apis/apps/v1/defaults.go: what clients read back (kubectl rollout status refuses a
-// StatefulSet or DaemonSet whose updateStrategy.type is not RollingUpdate).
-void apply_workload_defaults(const std::string& key, nlohmann::json& object) {
-  if (!object.contains("spec") || !object["spec"].is_object()) {
-    return;
-  }
-  nlohmann::json& spec = object["spec"];
-  auto fill = [&spec](const char* f, nlohmann::json v) {
-    if (!spec.contains(f) || spec[f].is_null()) spec[f] = std::move(v);
-  };
-  if (key != "daemonsets.apps") {
-    fill("replicas", 1);
-  }
-  if (key == "deployments.apps") {
-    fill("strategy", {{"type", "RollingUpdate"},
-                      {"rollingUpdate", {{"maxUnavailable", "25%"}, {"maxSurge", "25%"}}}});
-    fill("revisionHistoryLimit", 10);
-    fill("progressDeadlineSeconds", 600);
-  } else if (key == "statefulsets.apps") {
-    fill("updateStrategy", {{"type", "RollingUpdate"}, {"rollingUpdate", {{"partition", 0}}}});
-    fill("podManagementPolicy", "OrderedReady");
-    fill("revisionHistoryLimit", 10);
-    fill("persistentVolumeClaimRetentionPolicy",
-         {{"whenDeleted", "Retain"}, {"whenScaled", "Retain"}});
-  } else if (key == "daemonsets.apps") {
-    fill("updateStrategy",
-         {{"type", "RollingUpdate"}, {"rollingUpdate", {{"maxUnavailable", 1}, {"maxSurge", 0}}}});
-    fill("revisionHistoryLimit", 10);
-  }
-}
-
 }  // namespace
 
 std::string new_uid() {
@@ -223,49 +190,6 @@ std::vector<FieldCause> validate_object(const ResourceType& type, const nlohmann
     }
   }
   return causes;
-}
-
-void apply_create_defaults(const ResourceType& type, nlohmann::json& object, KubeRelease release) {
-  nlohmann::json& md = object["metadata"];
-  md["uid"] = new_uid();
-  md["creationTimestamp"] = now_rfc3339();
-  md["generation"] = 1;
-  md.erase("deletionTimestamp");
-  md.erase("deletionGracePeriodSeconds");
-  const std::string key = type.key();
-  if (key == "pods") {
-    nlohmann::json& spec = object["spec"];
-    // No scheduler: the single node takes every pod at once.
-    if (!spec.contains("nodeName") || spec["nodeName"].is_null()) {
-      spec["nodeName"] = kNodeName;
-    }
-    for (const char* f : {"restartPolicy", "dnsPolicy", "schedulerName"}) {
-      if (!spec.contains(f)) {
-        spec[f] = std::string(f) == "restartPolicy" ? "Always"
-                  : std::string(f) == "dnsPolicy"   ? "ClusterFirst"
-                                                    : "default-scheduler";
-      }
-    }
-    if (!spec.contains("terminationGracePeriodSeconds")) {
-      spec["terminationGracePeriodSeconds"] = 30;
-    }
-    if (!spec.contains("serviceAccountName")) {
-      spec["serviceAccountName"] = "default";
-    }
-    object["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
-  } else if (key == "namespaces") {
-    object["spec"] = {{"finalizers", {"kubernetes"}}};
-    object["status"] = {{"phase", "Active"}};
-  } else if (key == "deployments.apps" || key == "statefulsets.apps" ||
-             key == "replicasets.apps" || key == "daemonsets.apps") {
-    apply_workload_defaults(key, object);
-  } else if (key == "jobs.batch") {
-    apply_job_defaults(object, release);
-  } else if (key == "persistentvolumeclaims") {
-    if (!object.contains("status")) {
-      object["status"] = {{"phase", "Pending"}};
-    }
-  }
 }
 
 bool spec_changed(const nlohmann::json& before, const nlohmann::json& after) {

@@ -63,10 +63,30 @@ std::string key_of(const std::string& ns, const std::string& name) { return ns +
 
 bool running(const ContainerRt& c) { return c.state.contains("running"); }
 
+// The image as the container runtime reports it (containerd's normalised reference): a name
+// without a registry is Docker Hub's, a one-part name is in `library/`, no tag is `:latest`.
+std::string runtime_image_name(const std::string& image) {
+  if (image.empty()) return image;
+  std::string name = image;
+  const size_t slash = name.find('/');
+  const std::string first = slash == std::string::npos ? "" : name.substr(0, slash);
+  const bool has_registry = first.find('.') != std::string::npos ||
+                            first.find(':') != std::string::npos || first == "localhost";
+  if (!has_registry) {
+    name = (slash == std::string::npos ? "docker.io/library/" : "docker.io/") + name;
+  }
+  const size_t last_slash = name.rfind('/');
+  if (name.find('@') == std::string::npos &&
+      name.find(':', last_slash == std::string::npos ? 0 : last_slash) == std::string::npos) {
+    name += ":latest";
+  }
+  return name;
+}
+
 nlohmann::json container_status(const Pod& pod, const ContainerRt& c) {
   bool ready = running(c) && (!c.has_probe || c.probe_ok) && !c.init;
   nlohmann::json s = {{"name", c.name},
-                      {"image", c.spec.value("image", "")},
+                      {"image", runtime_image_name(c.spec.value("image", ""))},
                       {"imageID", ""},
                       {"ready", c.init ? (c.state.contains("terminated") &&
                                           c.state["terminated"].value("exitCode", 1) == 0)
@@ -99,14 +119,16 @@ void PodRuntime::publish(Pod& pod) {
     return;
   }
   nlohmann::json old = (*cur->object)["status"];
+  // Set by the API at create from the containers' resources; the kubelet keeps it.
+  const std::string qos = old.is_object() ? old.value("qosClass", "BestEffort") : "BestEffort";
+  const bool current = api_.release() == KubeRelease::Current;
   std::string now = now_rfc3339();
   if (!pod.unschedulable.empty()) {
     nlohmann::json scheduled = condition("PodScheduled", false, now);
     scheduled["reason"] = "Unschedulable";
     scheduled["message"] = pod.unschedulable;
     api_.set_pod_status(pod.ns, pod.name,
-                        {{"phase", "Pending"}, {"conditions", {scheduled}},
-                         {"qosClass", "BestEffort"}});
+                        {{"phase", "Pending"}, {"conditions", {scheduled}}, {"qosClass", qos}});
     return;
   }
   nlohmann::json init_statuses = nlohmann::json::array();
@@ -144,21 +166,25 @@ void PodRuntime::publish(Pod& pod) {
   }
   nlohmann::json status = {{"phase", phase},
                            {"hostIP", "127.0.0.1"},
-                           {"hostIPs", {{{"ip", "127.0.0.1"}}}},
                            {"podIP", "127.0.0.1"},
                            {"podIPs", {{{"ip", "127.0.0.1"}}}},
-                           {"qosClass", "BestEffort"},
+                           {"qosClass", qos},
                            {"startTime", pod.start_time},
                            {"containerStatuses", statuses}};
   if (!init_statuses.empty()) {
     status["initContainerStatuses"] = init_statuses;
   }
   bool ready = pod.initialized && all_ready && phase == "Running";
-  status["conditions"] = {condition("PodReadyToStartContainers", true, now),
-                          condition("Initialized", pod.initialized, now),
+  status["conditions"] = {condition("Initialized", pod.initialized, now),
                           condition("Ready", ready, now),
                           condition("ContainersReady", ready, now),
                           condition("PodScheduled", true, now)};
+  if (current) {
+    // Since 1.29 (PodReadyToStartContainersCondition) and 1.28 (hostIPs): not on 1.20.
+    status["conditions"].insert(status["conditions"].begin(),
+                                condition("PodReadyToStartContainers", true, now));
+    status["hostIPs"] = {{{"ip", "127.0.0.1"}}};
+  }
   // Keep transition times when a condition did not change, as a kubelet does.
   if (old.contains("conditions") && old["conditions"].is_array()) {
     for (auto& c : status["conditions"]) {

@@ -173,6 +173,52 @@ std::string expand_vars(const std::string& text, const std::vector<std::string>&
   return out;
 }
 
+// A downwardAPI volume's items, or a projected volume's sources, as files: ConfigMap and
+// Secret keys, pod fields, and for a service account token a placeholder (kubesim
+// authenticates only its own bearer token, so a pod cannot use it; the file is there because
+// programs check for it). This is what the kube-api-access volume of every pod holds.
+core::Status fill_projected(const Store& store, const nlohmann::json& pod,
+                            const nlohmann::json& volume, const fs::path& dir) {
+  const std::string ns = field(pod, "metadata").value("namespace", "");
+  auto downward = [&](const nlohmann::json& src) -> core::Status {
+    const nlohmann::json& items = field(src, "items");
+    if (!items.is_array()) return core::ok();
+    for (const auto& item : items) {
+      const std::string path = item.is_object() ? item.value("path", "") : "";
+      if (path.empty() || path.find("..") != std::string::npos || path.starts_with("/")) {
+        return unexpected(ErrorCode::InvalidArgument, "invalid item path " + path);
+      }
+      const nlohmann::json& ref = field(item, "fieldRef");
+      write_file(dir / path, ref.is_object() ? pod_field(pod, ref.value("fieldPath", "")) : "");
+    }
+    return core::ok();
+  };
+  if (volume.contains("downwardAPI")) {
+    return downward(volume["downwardAPI"]);
+  }
+  const nlohmann::json& sources = field(field(volume, "projected"), "sources");
+  if (!sources.is_array()) return core::ok();
+  for (const auto& source : sources) {
+    if (source.contains("configMap") || source.contains("secret")) {
+      const bool is_secret = source.contains("secret");
+      const nlohmann::json& src = is_secret ? source["secret"] : source["configMap"];
+      auto data = object_data(store, is_secret ? "secrets" : "configmaps", ns,
+                              src.value("name", ""), src.value("optional", false));
+      if (!data) return unexpected(data.error());
+      if (auto p = project_keys(*data, field(src, "items"), dir); !p) return p;
+    } else if (source.contains("downwardAPI")) {
+      if (auto d = downward(source["downwardAPI"]); !d) return d;
+    } else if (source.contains("serviceAccountToken")) {
+      const std::string path = field(source, "serviceAccountToken").value("path", "token");
+      if (path.find("..") != std::string::npos || path.starts_with("/")) {
+        return unexpected(ErrorCode::InvalidArgument, "invalid token path " + path);
+      }
+      write_file(dir / path, "kubesim-projected-token");
+    }
+  }
+  return core::ok();
+}
+
 core::Result<std::map<std::string, std::string>> prepare_volumes(const Store& store,
                                                                  const nlohmann::json& pod,
                                                                  const fs::path& sandbox,
@@ -276,8 +322,16 @@ core::Result<std::map<std::string, std::string>> prepare_volumes(const Store& st
       }
       fs::create_directories(path, ec);
       out[name] = path;
+    } else if (v.contains("projected") || v.contains("downwardAPI")) {
+      fs::remove_all(dir, ec);
+      fs::create_directories(dir, ec);
+      auto filled = fill_projected(store, pod, v, dir);
+      if (!filled) {
+        return unexpected(filled.error());
+      }
+      out[name] = dir.string();
     } else {
-      // emptyDir, and what we do not model (projected, downwardAPI): an empty directory.
+      // emptyDir, and what we do not model: an empty directory.
       fs::create_directories(dir, ec);
       out[name] = dir.string();
     }

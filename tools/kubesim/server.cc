@@ -532,6 +532,8 @@ core::Result<std::unique_ptr<Server>> Server::start(Options options) {
   }
   // Before anything is created: admission and defaults depend on it.
   st->api.set_release(options.release);
+  st->api.set_cluster_ca(st->tls.ca_cert_pem);
+  st->api.set_storage_protection(options.run_controllers);
   if (options.run_controllers) {
     net::io_context* io = &st->io;
     st->controllers = std::make_unique<Controllers>(

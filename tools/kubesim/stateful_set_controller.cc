@@ -75,15 +75,19 @@ bool ensure_claims(Controllers& c, const nlohmann::json& set, int ordinal) {
   return true;
 }
 
-nlohmann::json new_pod(const nlohmann::json& set, int ordinal, const std::string& revision) {
+nlohmann::json new_pod(const nlohmann::json& set, int ordinal, const std::string& revision,
+                       KubeRelease release) {
   const std::string name = set["metadata"].value("name", "");
   const std::string pod_name = name + "-" + std::to_string(ordinal);
   nlohmann::json pod =
       pod_from_template(set["spec"].value("template", nlohmann::json::object()), set);
   nlohmann::json& md = pod["metadata"];
   md["name"] = pod_name;
+  md["generateName"] = name + "-";  // newStatefulSetPod sets it, though the name is fixed
   md["labels"][kStatefulSetPodNameLabel] = pod_name;
-  md["labels"][kPodIndexLabel] = std::to_string(ordinal);
+  if (release == KubeRelease::Current) {
+    md["labels"][kPodIndexLabel] = std::to_string(ordinal);  // since 1.28
+  }
   md["labels"][kRevisionHashLabel] = revision;
   nlohmann::json& spec = pod["spec"];
   spec["hostname"] = pod_name;
@@ -174,7 +178,7 @@ bool sync_stateful_set(Controllers& c, const std::string& ns, const std::string&
         break;
       }
       std::string revision = rolling && o < partition ? current : update;
-      Response r = c.call("POST", api_path("pods", ns), new_pod(*set, o, revision));
+      Response r = c.call("POST", api_path("pods", ns), new_pod(*set, o, revision, c.api().release()));
       if (r.status != 201) {
         c.log("StatefulSet " + ns + "/" + name + ": creating pod failed: " + r.body.substr(0, 300));
         ok = false;
@@ -215,12 +219,14 @@ bool sync_stateful_set(Controllers& c, const std::string& ns, const std::string&
   nlohmann::json status = {{"observedGeneration", (*set)["metadata"].value("generation", 1)},
                            {"replicas", status_replicas},
                            {"readyReplicas", ready},
-                           {"availableReplicas", ready},
                            {"currentReplicas", current_n},
                            {"updatedReplicas", updated_n},
                            {"currentRevision", current},
                            {"updateRevision", update},
                            {"collisionCount", 0}};
+  if (c.api().release() == KubeRelease::Current) {
+    status["availableReplicas"] = ready;  // since 1.22 (minReadySeconds, not modelled)
+  }
   // completeRollingUpdate.
   if (rolling && updated_n == status_replicas && ready == status_replicas) {
     status["currentReplicas"] = updated_n;

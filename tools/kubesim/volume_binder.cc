@@ -18,8 +18,9 @@
 // Released with its claimRef.
 //
 // Not modelled: WaitForFirstConsumer, node affinity, Recycle, Lost claims being re-bound,
-// the pvc-protection/pv-protection finalizers, events (FailedBinding,
-// ProvisioningSucceeded).
+// events (FailedBinding, ProvisioningSucceeded). The protection finalizers are the storage
+// protection controller's (storage_protection_controller.cc): a claim's volume is released
+// once the claim is really gone.
 #include <algorithm>
 #include <filesystem>
 

@@ -64,7 +64,8 @@ class RestClientTest : public ::testing::Test {
 };
 
 // A list of more objects than a page holds arrives complete, each item exactly once, with
-// kind and apiVersion filled in, over as many pages as the page size implies.
+// kind and apiVersion filled in, over as many pages as the page size implies. (Every
+// namespace also holds the kube-root-ca.crt ConfigMap, as on a real cluster.)
 TEST_F(RestClientTest, ListPagesThroughTwoThousandObjects) {
   create_namespace("many");
   create_config_maps("many", 2000);
@@ -79,9 +80,9 @@ TEST_F(RestClientTest, ListPagesThroughTwoThousandObjects) {
     return core::ok();
   }));
   ASSERT_TRUE(summary) << summary.error().message;
-  EXPECT_EQ(summary->items, 2000u);
-  EXPECT_EQ(names.size(), 2000u);
-  EXPECT_EQ(summary->pages, 14u);  // ceil(2000 / 150)
+  EXPECT_EQ(summary->items, 2001u);
+  EXPECT_EQ(names.size(), 2001u);
+  EXPECT_EQ(summary->pages, 14u);  // ceil(2001 / 150)
   EXPECT_EQ(summary->restarts, 0u);
   EXPECT_FALSE(summary->resource_version.empty());
   EXPECT_TRUE(all_typed);
@@ -106,9 +107,9 @@ TEST_F(RestClientTest, ExpiredContinueTokenRestartsTheList) {
   }));
   ASSERT_TRUE(summary) << summary.error().message;
   EXPECT_EQ(summary->restarts, 1u);
-  // First pass: page 1 (20 items), then 410. Second pass: all 50.
-  EXPECT_EQ(delivered.size(), 70u);
-  EXPECT_EQ(std::set<std::string>(delivered.begin(), delivered.end()).size(), 50u);
+  // First pass: page 1 (20 items), then 410. Second pass: all 50 and kube-root-ca.crt.
+  EXPECT_EQ(delivered.size(), 71u);
+  EXPECT_EQ(std::set<std::string>(delivered.begin(), delivered.end()).size(), 51u);
   EXPECT_EQ(summary->pages, 4u);
 }
 
@@ -153,7 +154,7 @@ TEST_F(RestClientTest, LabelSelectorAcrossNamespaces) {
     return core::ok();
   }));
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(got, (std::set<std::string>{"b/none"}));
+  EXPECT_EQ(got, (std::set<std::string>{"b/kube-root-ca.crt", "b/none"}));
 }
 
 // An error from the item callback stops the list and is returned unchanged.

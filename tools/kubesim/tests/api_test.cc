@@ -34,8 +34,9 @@ class ApiTest : public ::testing::Test {
   Api api{store, registry};
 };
 
-// Creating an object sets uid, resourceVersion, creationTimestamp and generation; a second
-// create of the same name is 409 AlreadyExists.
+// Creating an object sets uid, resourceVersion and creationTimestamp, and no generation on a
+// ConfigMap (a real server keeps one only for kinds with a spec to track); a second create of
+// the same name is 409 AlreadyExists.
 TEST_F(ApiTest, CreateSetsServerFieldsAndRejectsDuplicates) {
   Response r = call("POST", "/api/v1/namespaces/default/configmaps",
                     R"({"metadata":{"name":"a"},"data":{"k":"v"}})");
@@ -43,7 +44,7 @@ TEST_F(ApiTest, CreateSetsServerFieldsAndRejectsDuplicates) {
   nlohmann::json o = json(r);
   EXPECT_FALSE(o["metadata"]["uid"].get<std::string>().empty());
   EXPECT_FALSE(o["metadata"]["resourceVersion"].get<std::string>().empty());
-  EXPECT_EQ(o["metadata"]["generation"], 1);
+  EXPECT_FALSE(o["metadata"].contains("generation"));
   EXPECT_EQ(o["kind"], "ConfigMap");
   Response dup = call("POST", "/api/v1/namespaces/default/configmaps",
                       R"({"metadata":{"name":"a"}})");
@@ -123,7 +124,8 @@ TEST_F(ApiTest, PatchKinds) {
   EXPECT_EQ(patched["containers"][1]["image"], "y");
 }
 
-// Lists page with limit/continue and filter with label and field selectors.
+// Lists page with limit/continue and filter with label and field selectors. Every namespace
+// also holds the kube-root-ca.crt ConfigMap, as on a real cluster.
 TEST_F(ApiTest, ListPagesAndSelects) {
   for (int i = 0; i < 5; ++i) {
     std::string body = R"({"metadata":{"name":"c)" + std::to_string(i) +
@@ -134,7 +136,7 @@ TEST_F(ApiTest, ListPagesAndSelects) {
   EXPECT_EQ(page["kind"], "ConfigMapList");
   EXPECT_EQ(page["items"].size(), 2u);
   EXPECT_FALSE(page["items"][0].contains("kind"));  // built-in list items carry no kind
-  EXPECT_EQ(page["metadata"]["remainingItemCount"], 3);
+  EXPECT_EQ(page["metadata"]["remainingItemCount"], 4);
   std::vector<std::string> names;
   for (;;) {
     for (const auto& i : page["items"]) {
@@ -144,11 +146,11 @@ TEST_F(ApiTest, ListPagesAndSelects) {
     if (cont.empty()) break;
     page = json(call("GET", "/api/v1/namespaces/default/configmaps?limit=2&continue=" + cont));
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"c0", "c1", "c2", "c3", "c4"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"c0", "c1", "c2", "c3", "c4", "kube-root-ca.crt"}));
   nlohmann::json odd = json(call("GET", "/api/v1/configmaps?labelSelector=app%3Dodd"));
   EXPECT_EQ(odd["items"].size(), 2u);
   nlohmann::json notin = json(call("GET", "/api/v1/configmaps?labelSelector=app+notin+(odd)"));
-  EXPECT_EQ(notin["items"].size(), 3u);
+  EXPECT_EQ(notin["items"].size(), 4u);  // c0, c2, c4 and kube-root-ca.crt
   nlohmann::json byname = json(call("GET", "/api/v1/configmaps?fieldSelector=metadata.name%3Dc3"));
   ASSERT_EQ(byname["items"].size(), 1u);
   EXPECT_EQ(byname["items"][0]["metadata"]["name"], "c3");

@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "go_json.h"
+#include "pod_defaults.h"
 
 namespace stillpoint::kubesim {
 namespace {
@@ -92,10 +93,12 @@ std::string stateful_set(int replicas) {
          R"(["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}]}})";
 }
 
-// The revision a restore brings back: the template patch the StatefulSet controller stores,
-// written either as Go writes JSON (`>` as \u003e) or with a literal `>`.
+// The revision a restore brings back: the template patch the StatefulSet controller stores
+// (the template as the server defaulted it), written either as Go writes JSON (`>` as
+// \u003e) or with a literal `>`.
 std::string orphan_revision(bool go_escaped) {
   nlohmann::json t = nlohmann::json::parse(kTemplate);
+  apply_pod_template_defaults(t);
   t["$patch"] = "replace";
   nlohmann::json data = {{"spec", {{"template", t}}}};
   std::string text = go_escaped ? go_dump(data) : data.dump();
@@ -378,6 +381,42 @@ TEST_F(ControllersTest, OrphanDeletionKeepsDependents) {
   ASSERT_EQ(rss["items"].size(), 1u);
   EXPECT_FALSE(rss["items"][0]["metadata"].contains("ownerReferences"));
   EXPECT_EQ(pods().size(), 2u);
+}
+
+// StorageObjectInUseProtection: a claim being deleted stays while a pod uses it and goes with
+// the pod; a volume being deleted stays while Bound.
+TEST_F(ControllersTest, ProtectedClaimAndVolumeWaitForTheirUsers) {
+  api.set_storage_protection(true);
+  const std::string ns = "/api/v1/namespaces/default";
+  ASSERT_EQ(call("POST", ns + "/persistentvolumeclaims",
+                 R"({"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],
+                     "resources":{"requests":{"storage":"1Gi"}}}})")
+                .status,
+            201);
+  ASSERT_EQ(call("POST", ns + "/pods",
+                 R"({"metadata":{"name":"user"},"spec":{"containers":[{"name":"c","image":"x"}],
+                     "volumes":[{"name":"d","persistentVolumeClaim":{"claimName":"data"}}]}})")
+                .status,
+            201);
+  call("DELETE", ns + "/persistentvolumeclaims/data");
+  nlohmann::json claim = get(ns + "/persistentvolumeclaims/data");
+  ASSERT_TRUE(claim.is_object());
+  EXPECT_TRUE(claim["metadata"].contains("deletionTimestamp"));
+  call("DELETE", ns + "/pods/user");  // no kubelet here: the pod goes at once
+  EXPECT_TRUE(get(ns + "/persistentvolumeclaims/data").is_null());
+
+  ASSERT_EQ(call("POST", "/api/v1/persistentvolumes",
+                 R"({"metadata":{"name":"v"},"spec":{"capacity":{"storage":"1Gi"},
+                     "accessModes":["ReadWriteOnce"],"hostPath":{"path":"/tmp/v"}}})")
+                .status,
+            201);
+  call("PATCH", "/api/v1/persistentvolumes/v/status", R"({"status":{"phase":"Bound"}})",
+       "application/merge-patch+json");
+  call("DELETE", "/api/v1/persistentvolumes/v");
+  ASSERT_TRUE(get("/api/v1/persistentvolumes/v").is_object());
+  call("PATCH", "/api/v1/persistentvolumes/v/status", R"({"status":{"phase":"Released"}})",
+       "application/merge-patch+json");
+  EXPECT_TRUE(get("/api/v1/persistentvolumes/v").is_null());
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "go_json.h"
 #include "kubectl_harness.h"
+#include "pod_defaults.h"
 
 namespace stillpoint::kubesim::testing {
 namespace {
@@ -206,7 +208,12 @@ TEST(Workloads, StatefulSetAdoptionDependsOnRevisionEncoding) {
     std::string tmpl = R"({"metadata":{"annotations":{"kubesim.stillpoint.io/virtual":"true"},)"
                        R"("labels":{"app":"y"}},"spec":{"containers":[)" +
                        container + "]}}";
-    std::string data = R"({"spec":{"template":{"$patch":"replace",)" + tmpl.substr(1) + "}}";
+    // What the real controller stores: the template as the server defaulted it.
+    nlohmann::json patch_template = nlohmann::json::parse(tmpl);
+    apply_pod_template_defaults(patch_template);
+    patch_template["$patch"] = "replace";
+    const nlohmann::json data_json = {{"spec", {{"template", patch_template}}}};
+    std::string data = escaped ? go_dump(data_json) : data_json.dump();
     std::string rev = R"({"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":)"
                       R"({"name":"y-1234","labels":{"app":"y"}},"revision":1,"data":)" +
                       data + "}";
