@@ -320,9 +320,8 @@ bool sync_volume(Controllers& c, const std::string& name) {
   const Stored* s = c.store().get("persistentvolumes", "", name);
   if (s == nullptr)
     return true;
+  // A volume being deleted is still synced: it waits (pv-protection) until it is Released.
   std::shared_ptr<const Json> volume = s->object;
-  if (is_deleting(*volume))
-    return true;
   const Json& ref = member((*volume)["spec"], "claimRef");
   if (!ref.is_object() || ref.value("uid", "").empty()) {
     // Free, or reserved for a claim that has not bound yet.

@@ -96,9 +96,11 @@ class VolumesTest : public ::testing::Test {
   Registry registry;
   Api api{store, registry};
   std::deque<std::function<void()>> tasks;
-  Controllers controllers{api, [this](std::chrono::milliseconds, std::function<void()> t) {
-                            tasks.push_back(std::move(t));
-                          }};
+  std::vector<std::function<void()>> retries;  // failed syncs' requeues: never run here
+  Controllers controllers{
+      api, [this](std::chrono::milliseconds delay, std::function<void()> t) {
+        (delay.count() == 0 ? tasks.push_back(std::move(t)) : retries.push_back(std::move(t)));
+      }};
 };
 
 // A claim binds to the smallest Available volume of its class that has its access modes and
