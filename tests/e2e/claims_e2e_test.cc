@@ -16,16 +16,19 @@ using nlohmann::json;
 
 // Namespace `ns`: a retained hostPath volume `pv` (directory `dir`) pre-bound to claim
 // `ns/data`, the claim, and pod `app` mounting it at /data, whose volume data is backed up.
+// Both are of class `standard`, kubesim's (and the realcluster tier's) default class, so a
+// restored copy of the claim that loses its volumeName is provisioned a volume of its own, as
+// on a real cluster (a claim of class "" without a volume would stay Pending for ever).
 std::string app_yaml(const std::string& ns, const std::string& pv,
                      const std::filesystem::path& dir) {
   return "apiVersion: v1\nkind: Namespace\nmetadata: {name: " + ns + "}\n---\n"
          "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: " + pv + "}\nspec:\n"
          "  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n"
-         "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: ''\n"
+         "  persistentVolumeReclaimPolicy: Retain\n  storageClassName: standard\n"
          "  hostPath: {path: " + dir.string() + "}\n"
          "  claimRef: {namespace: " + ns + ", name: data}\n---\n"
          "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: " + ns +
-         "}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: ''\n"
+         "}\nspec:\n  accessModes: [ReadWriteOnce]\n  storageClassName: standard\n"
          "  resources: {requests: {storage: 1Gi}}\n  volumeName: " + pv + "\n---\n"
          "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: " + ns +
          "\n  annotations: {backup.velero.io/backup-volumes: data}\n"
@@ -81,7 +84,11 @@ TEST_F(ClaimsE2eTest, MappedRestoreNextToTheLiveOriginalGetsItsOwnVolume) {
   EXPECT_EQ(read_file(pv_dir_ / "file"), "live");
 
   const json claim = get({"pvc", "-n", "app2", "data"});
-  EXPECT_FALSE(claim["spec"].contains("volumeName")) << claim;
+  // Restored without volumeName, then provisioned a volume of its own (as in the realcluster
+  // tier's version of this test).
+  EXPECT_EQ(claim["status"]["phase"], "Bound") << claim;
+  EXPECT_NE(claim["spec"].value("volumeName", ""), "pv-claims-e2e") << claim;
+  EXPECT_NE(claim["spec"].value("volumeName", ""), "") << claim;
   const json pv = get({"pv", "pv-claims-e2e"});
   EXPECT_EQ(pv["spec"]["claimRef"]["namespace"], "app1") << pv;
   const CommandResult d = stillpoint({"restore", "describe", "r1", "-o", "json"}, false);

@@ -6,6 +6,7 @@
 #include "api.h"
 #include "core/documents.h"
 #include "admission.h"
+#include "default_storage_class.h"
 #include "defaults.h"
 #include "object_meta.h"
 #include "patch.h"
@@ -184,6 +185,9 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   }
   if (storage_protection_) {
     admit_storage_object(type.key(), obj);
+  }
+  if (type.key() == "persistentvolumeclaims") {
+    admit_default_storage_class(store_, obj);
   }
   std::vector<FieldCause> causes = validate_object(type, obj);
   if (type.key() == "customresourcedefinitions.apiextensions.k8s.io" && causes.empty()) {

@@ -21,7 +21,8 @@ struct Route {
 constexpr Route kOwners[] = {{"replicasets.apps", ControllerKind::ReplicaSet},
                              {"deployments.apps", ControllerKind::Deployment},
                              {"statefulsets.apps", ControllerKind::StatefulSet},
-                             {"daemonsets.apps", ControllerKind::DaemonSet}};
+                             {"daemonsets.apps", ControllerKind::DaemonSet},
+                             {"jobs.batch", ControllerKind::Job}};
 
 std::optional<ControllerKind> kind_of_owner(const std::string& kind) {
   if (kind == "ReplicaSet")
@@ -32,6 +33,8 @@ std::optional<ControllerKind> kind_of_owner(const std::string& kind) {
     return ControllerKind::StatefulSet;
   if (kind == "DaemonSet")
     return ControllerKind::DaemonSet;
+  if (kind == "Job")
+    return ControllerKind::Job;
   return std::nullopt;
 }
 
@@ -63,6 +66,11 @@ void Controllers::on_event(const Event& e) {
   const nlohmann::json& obj = *e.item.object;
   track_dependents(e);
   route_storage_protection(e);
+  if (e.resource == "persistentvolumeclaims" || e.resource == "persistentvolumes" ||
+      e.resource == "storageclasses.storage.k8s.io") {
+    route_volume_event(e);
+    return;
+  }
   if (e.resource == "pods") {
     if (const nlohmann::json* ref = controller_ref(obj)) {
       if (auto k = kind_of_owner(ref->value("kind", ""))) {
@@ -74,6 +82,7 @@ void Controllers::on_event(const Event& e) {
         enqueue_matching(ControllerKind::ReplicaSet, "replicasets.apps", e.ns, l);
         enqueue_matching(ControllerKind::StatefulSet, "statefulsets.apps", e.ns, l);
         enqueue_matching(ControllerKind::DaemonSet, "daemonsets.apps", e.ns, l);
+        enqueue_matching(ControllerKind::Job, "jobs.batch", e.ns, l);
       }
     }
     return;
@@ -97,6 +106,48 @@ void Controllers::on_event(const Event& e) {
         enqueue_matching(ControllerKind::DaemonSet, "daemonsets.apps", e.ns, l);
       }
     }
+  }
+}
+
+// The PV controller's informers (pv_controller_base.go): a claim event syncs the claim, and a
+// deleted claim its volume (which is then Released); a volume event syncs the volume and the
+// claim it names, and a volume or class that appears may satisfy any Pending claim.
+void Controllers::route_volume_event(const Event& e) {
+  const nlohmann::json& obj = *e.item.object;
+  const std::string name = obj["metadata"].value("name", "");
+  if (e.resource == "persistentvolumeclaims") {
+    enqueue({ControllerKind::Claim, e.ns, name});
+    const nlohmann::json& spec = obj.contains("spec") ? obj["spec"] : nlohmann::json();
+    if (e.type == "DELETED" && spec.is_object() && spec.contains("volumeName") &&
+        spec["volumeName"].is_string() && !spec["volumeName"].get<std::string>().empty()) {
+      enqueue({ControllerKind::Volume, "", spec["volumeName"].get<std::string>()});
+    }
+    return;
+  }
+  if (e.resource == "persistentvolumes") {
+    if (e.type != "DELETED") {
+      enqueue({ControllerKind::Volume, "", name});
+    }
+    const nlohmann::json& spec = obj.contains("spec") ? obj["spec"] : nlohmann::json();
+    if (spec.is_object() && spec.contains("claimRef") && spec["claimRef"].is_object()) {
+      const nlohmann::json& ref = spec["claimRef"];
+      enqueue({ControllerKind::Claim, ref.value("namespace", ""), ref.value("name", "")});
+    }
+  }
+  if (e.type != "DELETED") {
+    enqueue_pending_claims();
+  }
+}
+
+void Controllers::enqueue_pending_claims() {
+  for (const auto& [key, s] : store().bucket("persistentvolumeclaims")) {
+    const nlohmann::json& claim = *s.object;
+    const nlohmann::json& status = claim.contains("status") ? claim["status"] : nlohmann::json();
+    if (status.is_object() && status.value("phase", "") == "Bound") {
+      continue;
+    }
+    enqueue({ControllerKind::Claim, claim["metadata"].value("namespace", ""),
+             claim["metadata"].value("name", "")});
   }
 }
 
@@ -234,6 +285,12 @@ bool Controllers::sync(const Key& key) {
       return sync_stateful_set(*this, key.ns, key.name);
     case ControllerKind::DaemonSet:
       return sync_daemon_set(*this, key.ns, key.name);
+    case ControllerKind::Job:
+      return sync_job(*this, key.ns, key.name);
+    case ControllerKind::Claim:
+      return sync_claim(*this, key.ns, key.name);
+    case ControllerKind::Volume:
+      return sync_volume(*this, key.name);
     case ControllerKind::StorageProtection:
       return sync_storage_protection(*this, key.ns, key.name);
     case ControllerKind::GarbageCollector: {

@@ -1,6 +1,7 @@
 // The controllers of kube-controller-manager that applications depend on, small and
-// in-process: ReplicaSet, Deployment, StatefulSet, DaemonSet, the garbage collector, and the
-// storage protection finalizers' removal.
+// in-process: ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, the PersistentVolume binder
+// with a hostPath provisioner, the garbage collector, and the storage protection finalizers'
+// removal.
 // Like the real ones they are level-triggered and event-driven: the store's events put keys on
 // a work queue (deduplicated), a posted task drains it, and each sync compares the world with
 // the spec and writes through the API (Api::handle), so the API's validation applies to them
@@ -20,6 +21,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -41,11 +43,26 @@ inline constexpr const char* kPodIndexLabel = "apps.kubernetes.io/pod-index";
 inline constexpr const char* kControllerRevisionHashLabel = "controller.kubernetes.io/hash";
 inline constexpr const char* kDeploymentRevisionAnnotation = "deployment.kubernetes.io/revision";
 
+// The provisioner the realcluster tier's default StorageClass names (kube-controller-manager
+// --enable-hostpath-provisioner), and the annotations the PV controller reads and writes
+// (pkg/controller/volume/persistentvolume/util/util.go).
+inline constexpr const char* kHostPathProvisioner = "kubernetes.io/host-path";
+inline constexpr const char* kAnnBindCompleted = "pv.kubernetes.io/bind-completed";
+inline constexpr const char* kAnnBoundByController = "pv.kubernetes.io/bound-by-controller";
+inline constexpr const char* kAnnProvisionedBy = "pv.kubernetes.io/provisioned-by";
+inline constexpr const char* kAnnStorageProvisioner =
+    "volume.beta.kubernetes.io/storage-provisioner";
+inline constexpr const char* kAnnStorageProvisionerGA = "volume.kubernetes.io/storage-provisioner";
+inline constexpr const char* kAnnDefaultClass = "storageclass.kubernetes.io/is-default-class";
+
 enum class ControllerKind {
   ReplicaSet,
   Deployment,
   StatefulSet,
   DaemonSet,
+  Job,
+  Claim,   // the PV controller's claim queue (key: namespace/name)
+  Volume,  // the PV controller's volume queue (key: name)
   GarbageCollector,
   StorageProtection,  // key: a claim (ns, name) or a volume ("", name)
 };
@@ -70,8 +87,13 @@ class Controllers {
     queued_.clear();
   }
 
+  // Where provisioned hostPath volumes live (`DIR/pvc/<ns>/<claim>-<uid>`, the directory
+  // pods used for unbound claims before claims were bound); set before the first event.
+  void set_data_dir(std::filesystem::path dir) { data_dir_ = std::move(dir); }
+
   // --- for the controller files ---
   Api& api() { return api_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
   Store& store() { return api_.store(); }
   // A request through the full API path; `body` is sent as Go would encode it.
   Response call(const std::string& method,
@@ -90,6 +112,8 @@ class Controllers {
 
   void on_event(const Event& e);
   void enqueue(Key key);
+  void route_volume_event(const Event& e);
+  void enqueue_pending_claims();
   void enqueue_matching(ControllerKind kind,
                         const std::string& resource,
                         const std::string& ns,
@@ -102,6 +126,7 @@ class Controllers {
 
   Api& api_;
   Post post_;
+  std::filesystem::path data_dir_;
   std::set<Key> queued_;
   std::vector<Key> queue_;
   bool scheduled_ = false;
@@ -159,6 +184,15 @@ bool sync_replica_set(Controllers& c, const std::string& ns, const std::string& 
 bool sync_deployment(Controllers& c, const std::string& ns, const std::string& name);
 bool sync_stateful_set(Controllers& c, const std::string& ns, const std::string& name);
 bool sync_daemon_set(Controllers& c, const std::string& ns, const std::string& name);
+bool sync_job(Controllers& c, const std::string& ns, const std::string& name);
+// The PV controller (volume_binder.cc) and its hostPath provisioner (volume_provisioner.cc).
+bool sync_claim(Controllers& c, const std::string& ns, const std::string& name);
+bool sync_volume(Controllers& c, const std::string& name);
+// provisionClaim: creates `pvc-<claim uid>` for a Pending claim whose class names the hostPath
+// provisioner; the claim binds to it on its next sync.
+bool provision_claim(Controllers& c,
+                     const nlohmann::json& claim,
+                     const nlohmann::json& storage_class);
 // storage_protection_controller.cc; `ns` empty: the PersistentVolume `name`.
 bool sync_storage_protection(Controllers& c, const std::string& ns, const std::string& name);
 // Background propagation: the dependents of the deleted owner `uid` are deleted, or lose

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "continue_token.h"
+#include "job_defaults.h"
 #include "object_meta.h"
 #include "pod_defaults.h"
 
@@ -319,6 +320,8 @@ void apply_create_defaults(const ResourceType& type, json& object, KubeRelease r
     // Namespace PrepareForCreate: the finalizer the namespace controller removes last.
     object["spec"] = {{"finalizers", {"kubernetes"}}};
     object.erase("status");
+  } else if (key == "jobs.batch") {
+    apply_job_defaults(object, release);
   }
   apply_defaults(type, object, release);
 }

@@ -285,7 +285,7 @@ awaitable<void> PodRuntime::run_pod(std::shared_ptr<Pod> pod) {
   std::map<std::string, std::string> volumes;
   bool ready = false;
   while (!pod->deleting) {
-    auto v = prepare_volumes(api_.store(), pod->object, pod->dir, data_dir_);
+    auto v = prepare_volumes(api_.store(), pod->object, pod->dir, data_dir_, claims_are_bound_);
     std::string problem;
     if (v) {
       volumes = std::move(*v);
@@ -375,7 +375,8 @@ awaitable<void> PodRuntime::run_container(std::shared_ptr<Pod> pod, size_t index
     launch.rootfs = (cdir / "rootfs").string();
     launch.upper = (cdir / "upper").string();
     launch.work = (cdir / "work").string();
-    auto volumes = prepare_volumes(api_.store(), pod->object, pod->dir, data_dir_);
+    auto volumes =
+        prepare_volumes(api_.store(), pod->object, pod->dir, data_dir_, claims_are_bound_);
     if (volumes) {
       auto m = container_mounts(c.spec, *volumes);
       if (m) {

@@ -39,6 +39,9 @@ class PodRuntime : public PodLifecycle {
  public:
   PodRuntime(boost::asio::io_context& io, Api& api, std::filesystem::path data_dir);
   ~PodRuntime() override;
+  // A PV controller binds claims (controllers run): pods wait for their claims to be bound
+  // instead of getting a directory of their own for an unbound claim (pod_setup.h).
+  void set_claims_are_bound(bool on) { claims_are_bound_ = on; }
 
   void pod_created(const std::string& ns, const std::string& name) override;
   void pod_deleting(const std::string& ns, const std::string& name, int grace_seconds) override;
@@ -81,6 +84,7 @@ class PodRuntime : public PodLifecycle {
   boost::asio::io_context& io_;
   Api& api_;
   std::filesystem::path data_dir_;
+  bool claims_are_bound_ = false;
   std::map<std::string, std::shared_ptr<Pod>> pods_;  // by "ns/name"
   std::map<pid_t, const Pod*> execs_;  // the Pod is kept alive by the exec's ExecTarget
   int running_tasks_ = 0;

@@ -222,7 +222,8 @@ core::Status fill_projected(const Store& store, const nlohmann::json& pod,
 core::Result<std::map<std::string, std::string>> prepare_volumes(const Store& store,
                                                                  const nlohmann::json& pod,
                                                                  const fs::path& sandbox,
-                                                                 const fs::path& data_dir) {
+                                                                 const fs::path& data_dir,
+                                                                 bool claims_are_bound) {
   std::map<std::string, std::string> out;
   const nlohmann::json& spec = field(pod, "spec");
   std::string ns = field(pod, "metadata").value("namespace", "");
@@ -307,6 +308,11 @@ core::Result<std::map<std::string, std::string>> prepare_volumes(const Store& st
           return unexpected(ErrorCode::InvalidArgument,
                             "persistentvolume \"" + pv_name + "\" has no hostPath or local path");
         }
+      } else if (claims_are_bound) {
+        // The scheduler's VolumeBinding plugin keeps the pod until the PV controller (or its
+        // provisioner) has bound the claim.
+        return unexpected(ErrorCode::Conflict,
+                          "persistentvolumeclaim \"" + claim + "\" is not bound");
       } else {
         // No provisioner runs; an unbound claim gets a directory of its own that outlives
         // the pod, which is what a dynamically provisioned volume looks like to the pod.

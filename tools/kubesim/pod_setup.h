@@ -18,11 +18,16 @@
 namespace stillpoint::kubesim {
 
 // Volume name → host directory (or file). Errors name the missing object, as a kubelet event
-// would; the pod stays Pending (ContainerCreating) and setup is retried.
-core::Result<std::map<std::string, std::string>> prepare_volumes(const Store& store,
-                                                                 const nlohmann::json& pod,
-                                                                 const std::filesystem::path& sandbox,
-                                                                 const std::filesystem::path& data_dir);
+// would; the pod stays Pending (ContainerCreating) and setup is retried. A claim with no
+// volume yet is a Conflict (the pod is unschedulable until the PV controller binds it) when
+// `claims_are_bound` (controllers run); otherwise it gets `DATA/pvc/<ns>/<claim>-<uid>`, the
+// directory the hostPath provisioner would have made.
+core::Result<std::map<std::string, std::string>> prepare_volumes(
+    const Store& store,
+    const nlohmann::json& pod,
+    const std::filesystem::path& sandbox,
+    const std::filesystem::path& data_dir,
+    bool claims_are_bound = false);
 
 core::Result<std::vector<VolumeMount>> container_mounts(
     const nlohmann::json& container, const std::map<std::string, std::string>& volumes);

@@ -556,9 +556,29 @@ core::Result<std::unique_ptr<Server>> Server::start(Options options) {
     req.body = nlohmann::json{{"metadata", {{"name", ns}}}}.dump();
     st->api.handle(req);
   }
+  if (options.run_controllers) {
+    st->controllers->set_data_dir(options.data_dir);
+    // The default StorageClass the realcluster tier creates (tests/realcluster/start), served
+    // by the controllers' hostPath provisioner, so claims are provisioned as on kind or
+    // minikube.
+    Request req;
+    req.method = "POST";
+    req.path = "/apis/storage.k8s.io/v1/storageclasses";
+    req.body = nlohmann::json{{"apiVersion", "storage.k8s.io/v1"},
+                              {"kind", "StorageClass"},
+                              {"metadata",
+                               {{"name", "standard"},
+                                {"annotations", {{kAnnDefaultClass, "true"}}}}},
+                              {"provisioner", kHostPathProvisioner},
+                              {"reclaimPolicy", "Delete"},
+                              {"volumeBindingMode", "Immediate"}}
+                   .dump();
+    st->api.handle(req);
+  }
   st->api.set_aggregated_discovery(options.aggregated_discovery);
   if (options.run_pods) {
     st->runtime = std::make_unique<PodRuntime>(st->io, st->api, options.data_dir);
+    st->runtime->set_claims_are_bound(options.run_controllers);
     st->api.set_lifecycle(st->runtime.get());
   }
   net::co_spawn(st->io, accept_loop(*st), net::detached);
