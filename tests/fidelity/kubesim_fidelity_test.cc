@@ -64,10 +64,7 @@ class KubesimFidelityTest : public ::testing::Test {
 
 // kubesim answers the fixed manifests as the real Kubernetes 1.20 did, path for path and value
 // for value where values are stable, except the differences accepted in review.
-// Disabled until kubesim binds claims, provisions volumes and runs Jobs (issue 15, point 3, not
-// landed): today the remaining differences are all there (PV/PVC binding fields, the Job's
-// defaults, status and pod). Run it with --gtest_also_run_disabled_tests to see them.
-TEST_F(KubesimFidelityTest, DISABLED_AnswersAsTheRecordedRealCluster) {
+TEST_F(KubesimFidelityTest, AnswersAsTheRecordedRealCluster) {
   auto recorded = read_recording(kDir / "recorded-1.20");
   ASSERT_TRUE(recorded) << recorded.error().message;
   auto accepted = parse_accepted(read_text(kDir / "accepted-differences.txt"));

@@ -343,7 +343,7 @@ Response Api::update(const Target& t, const Request& req, nlohmann::json body, b
       return error_response(*e);
     }
   }
-  if (has_generation(type) && spec_changed(old, next)) {
+  if (has_generation(type, release_) && spec_changed(old, next)) {
     nmd["generation"] = old["metadata"].value("generation", 1) + 1;
   }
   if (req.param("dryRun") == "All") {

@@ -243,7 +243,10 @@ void carry_over_on_update(const ResourceType& type, const json& old, json& next)
   object_at(next["metadata"], "annotations")[kTemplateGeneration] = generation;
 }
 
-bool has_generation(const ResourceType& type) {
+bool has_generation(const ResourceType& type, KubeRelease release) {
+  if (type.key() == "jobs.batch") {
+    return release == KubeRelease::Current;  // a 1.20 Job has none (its strategy sets none)
+  }
   // A ControllerRevision is immutable data: its strategy keeps no generation.
   return type.custom || (type.group == "apps" && type.plural != "controllerrevisions") ||
          type.group == "batch" || type.key() == "customresourcedefinitions.apiextensions.k8s.io";
@@ -264,6 +267,11 @@ void apply_defaults(const ResourceType& type, json& object, KubeRelease release)
     }
     if (!object.contains("status"))
       object["status"] = json::object();
+  } else if (key == "jobs.batch") {
+    if (object.contains("spec") && object["spec"].is_object() &&
+        object["spec"].contains("template")) {
+      apply_pod_template_defaults(object["spec"]["template"]);
+    }
   } else if (key == "cronjobs.batch") {
     if (object.contains("spec") && object["spec"].is_object())
       default_cron_job(object["spec"]);
@@ -298,7 +306,7 @@ void apply_create_defaults(const ResourceType& type, json& object, KubeRelease r
   json& md = object["metadata"];
   md["uid"] = new_uid();
   md["creationTimestamp"] = now_rfc3339();
-  if (has_generation(type)) {
+  if (has_generation(type, release)) {
     md["generation"] = 1;
   } else {
     md.erase("generation");

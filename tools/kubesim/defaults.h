@@ -33,6 +33,6 @@ void carry_over_on_update(const ResourceType& type,
 // Whether objects of `type` carry metadata.generation. Only kinds whose registry strategy sets
 // it do (workloads, jobs, CRDs, custom resources); a real server leaves ConfigMaps, Secrets,
 // Services, Namespaces, claims and pods without one.
-bool has_generation(const ResourceType& type);
+bool has_generation(const ResourceType& type, KubeRelease release);
 
 }  // namespace stillpoint::kubesim

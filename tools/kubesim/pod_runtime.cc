@@ -185,6 +185,15 @@ void PodRuntime::publish(Pod& pod) {
                                 condition("PodReadyToStartContainers", true, now));
     status["hostIPs"] = {{{"ip", "127.0.0.1"}}};
   }
+  if (phase == "Succeeded") {
+    // status.GeneratePodReadyCondition & co.: a completed pod says why it is not ready.
+    for (auto& c : status["conditions"]) {
+      const std::string type = c.value("type", "");
+      if (type == "Initialized" || type == "Ready" || type == "ContainersReady") {
+        c["reason"] = "PodCompleted";
+      }
+    }
+  }
   // Keep transition times when a condition did not change, as a kubelet does.
   if (old.contains("conditions") && old["conditions"].is_array()) {
     for (auto& c : status["conditions"]) {
