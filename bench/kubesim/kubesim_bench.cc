@@ -3,6 +3,8 @@
 //   2. exec round trip of `true` over WSS v5 (new TLS connection each time, like kubectl),
 //      median under 5 ms;
 //   3. 200 concurrent execs all completing.
+// `kubesim_bench N list` runs only the create and list phase (to profile it, e.g. under
+// `perf record --call-graph dwarf`, without the execs).
 // kubesim runs in-process on 127.0.0.1:0; the client is a small Beast client on its own
 // thread, so both share the machine's 2 cores as they would in CI.
 #include <boost/asio.hpp>
@@ -140,6 +142,8 @@ double percentile(std::vector<double> v, double p) {
 
 int main(int argc, char** argv) {
   int pods = argc > 1 ? std::stoi(argv[1]) : 10000;
+  // `kubesim_bench N list`: create and list only (to profile those phases without the execs).
+  bool list_only = argc > 2 && std::string(argv[2]) == "list";
   auto dir = std::filesystem::temp_directory_path() / "kubesim-bench";
   std::filesystem::remove_all(dir);
   stillpoint::kubesim::Options o;
@@ -170,6 +174,12 @@ int main(int argc, char** argv) {
   }
   std::printf("full list of %d pods (%.1f MB, new TLS connection): median %.0f ms, max %.0f ms\n",
               pods, bytes / 1e6, percentile(list_ms, 0.5), percentile(list_ms, 1.0));
+
+  if (list_only) {
+    (*server)->stop();
+    std::filesystem::remove_all(dir);
+    return 0;
+  }
 
   // 2. Exec round trip, sequential.
   std::vector<double> exec_ms;

@@ -67,6 +67,8 @@ class Api {
 
   // Never throws: a body whose fields have unexpected JSON types is a 400, not a crash.
   Response handle(const Request& req);
+  // The same, but a list's body may come as Response::pieces (what the server sends).
+  Response handle_unflattened(const Request& req);
 
   // Resource routing, also used by the server for watch, exec and log. A non-resource path
   // yields the 404 a real server gives.

@@ -120,6 +120,47 @@ std::optional<std::string> raw_member(std::string_view t, std::string_view key) 
   }
 }
 
+std::optional<std::string> without_members(std::string_view t,
+                                           std::string_view a,
+                                           std::string_view b) {
+  if (t.size() < 2 || t.front() != '{' || t.back() != '}') {
+    return std::nullopt;
+  }
+  auto is_key = [&](std::string_view quoted, std::string_view key) {
+    return quoted.size() == key.size() + 2 && quoted.substr(1, key.size()) == key;
+  };
+  std::string out;
+  out.reserve(t.size());
+  out += '{';
+  size_t i = 1;
+  while (i < t.size() - 1) {
+    if (t[i] != '"') {
+      return std::nullopt;
+    }
+    size_t key_end = skip_string(t, i);
+    if (key_end == std::string_view::npos || key_end >= t.size() || t[key_end] != ':') {
+      return std::nullopt;
+    }
+    size_t end = skip_value(t, key_end + 1);
+    if (end == std::string_view::npos || end >= t.size() || (t[end] != ',' && t[end] != '}')) {
+      return std::nullopt;
+    }
+    std::string_view key = t.substr(i, key_end - i);
+    if (!is_key(key, a) && !is_key(key, b)) {
+      if (out.size() > 1) {
+        out += ',';
+      }
+      out.append(t.substr(i, end - i));
+    }
+    i = end + 1;
+  }
+  if (i != t.size() && t != "{}") {
+    return std::nullopt;  // a trailing comma
+  }
+  out += '}';
+  return out;
+}
+
 std::string go_compact(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());

@@ -32,6 +32,13 @@ std::string go_dump(const nlohmann::json& value);
 // or has no such member. Like Go's decoder, the last occurrence of a duplicated key wins.
 std::optional<std::string> raw_member(std::string_view text, std::string_view key);
 
+// `text` (compact JSON of an object, as go_dump writes it) without its top-level members
+// `a` and `b`: the same bytes as go_dump of the object with those keys erased, since the other
+// members are written the same either way. nullopt when `text` is not a compact JSON object.
+std::optional<std::string> without_members(std::string_view text,
+                                           std::string_view a,
+                                           std::string_view b);
+
 // What json.Marshal does to a Marshaler's output (RawExtension): whitespace outside strings
 // removed and HTML characters escaped; key order is kept. `raw` must be valid JSON.
 std::string go_compact(std::string_view raw);

@@ -4,6 +4,25 @@
 
 namespace stillpoint::kubesim {
 
+size_t Response::body_size() const {
+  size_t n = body.size();
+  for (const auto& p : pieces) {
+    n += p->size();
+  }
+  return n;
+}
+
+void Response::flatten() {
+  if (pieces.empty()) {
+    return;
+  }
+  body.reserve(body_size());
+  for (const auto& p : pieces) {
+    body += *p;
+  }
+  pieces.clear();
+}
+
 std::string Request::param(const std::string& name) const {
   for (const auto& [k, v] : query) {
     if (k == name) {

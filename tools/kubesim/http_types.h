@@ -2,6 +2,8 @@
 // semantics compile fast and can be tested without sockets.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,10 +28,29 @@ struct Request {
 };
 
 struct Response {
+  // A constructor rather than aggregate initialisation, so that `Response{status, type, body,
+  // {}}` does not have to name `pieces`.
+  Response(int status = 200,
+           std::string content_type = "application/json",
+           std::string body = {},
+           std::vector<std::pair<std::string, std::string>> headers = {})
+      : status(status),
+        content_type(std::move(content_type)),
+        body(std::move(body)),
+        headers(std::move(headers)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When not empty, the body is these strings in order and `body` is empty: a list is sent as
+  // the cached texts of its items, shared with the store, without assembling a copy (25 MB for
+  // 10,000 pods). Only Api::handle_unflattened answers so; the server writes them as they are.
+  std::vector<std::shared_ptr<const std::string>> pieces;
+
+  size_t body_size() const;
+  // Moves the pieces into `body`.
+  void flatten();
 };
 
 // Splits "a=1&b=x%20y" into decoded pairs (`+` is a space, as Go's url.ParseQuery).

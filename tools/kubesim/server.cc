@@ -371,7 +371,10 @@ awaitable<void> session(Server::State& st, tcp::socket socket) {
           }
         }
       } else {
-        res = st.api.handle(req);
+        res = st.api.handle_unflattened(req);
+        if (cut_after > 0) {
+          res.flatten();
+        }
         if (cut_after > 0 && static_cast<long>(res.body.size()) > cut_after) {
           // A cut plain response: headers promise the full length, the body stops short.
           http::response<http::string_body> hres{static_cast<http::status>(res.status),
@@ -440,18 +443,44 @@ Request to_api_request(const HttpRequest& hreq) {
 
 awaitable<bool> write_response(Stream& stream, const Response& r, bool keep_alive,
                                unsigned version) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::content_type, r.content_type);
-  res.set("Audit-Id", new_uid());
-  res.set(http::field::cache_control, "no-cache, private");
-  for (const auto& [k, v] : r.headers) {
-    res.set(k, v);
-  }
-  res.keep_alive(keep_alive);
-  res.body() = r.body;
-  res.prepare_payload();
+  auto head = [&](auto& res) {
+    res.set(http::field::content_type, r.content_type);
+    res.set("Audit-Id", new_uid());
+    res.set(http::field::cache_control, "no-cache, private");
+    for (const auto& [k, v] : r.headers) {
+      res.set(k, v);
+    }
+    res.keep_alive(keep_alive);
+  };
   stream.next_layer().expires_after(std::chrono::seconds(60));
-  auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+  if (r.pieces.empty()) {
+    // The body is sent from `r` in place, not copied into a string_body.
+    http::response<http::span_body<const char>> res{static_cast<http::status>(r.status), version};
+    head(res);
+    res.body() = {r.body.data(), r.body.size()};
+    res.prepare_payload();
+    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+    co_return !ec;
+  }
+  // A list: the header, then the pieces as one gather write (beast's ssl_stream packs small
+  // buffers into records of up to 16 KB), never assembled into one body.
+  http::response<http::empty_body> res{static_cast<http::status>(r.status), version};
+  head(res);
+  res.content_length(r.body_size());
+  http::response_serializer<http::empty_body> sr{res};
+  auto [hec, hn] = co_await http::async_write_header(stream, sr, kTuple);
+  if (hec) {
+    co_return false;
+  }
+  std::vector<net::const_buffer> buffers;
+  buffers.reserve(r.pieces.size() + 1);
+  if (!r.body.empty()) {
+    buffers.emplace_back(r.body.data(), r.body.size());
+  }
+  for (const auto& p : r.pieces) {
+    buffers.emplace_back(p->data(), p->size());
+  }
+  auto [ec, n] = co_await net::async_write(stream, buffers, kTuple);
   co_return !ec;
 }
 

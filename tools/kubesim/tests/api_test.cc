@@ -155,6 +155,21 @@ TEST_F(ApiTest, ListPagesAndSelects) {
   ASSERT_EQ(byname["items"].size(), 1u);
   EXPECT_EQ(byname["items"][0]["metadata"]["name"], "c3");
   EXPECT_EQ(call("GET", "/api/v1/configmaps?continue=garbage!").status, 400);
+  // What the server sends: the list as shared pieces (head, cached item texts, tail), the same
+  // bytes as the flattened body.
+  Request r;
+  r.method = "GET";
+  r.path = "/api/v1/namespaces/default/configmaps";
+  r.query = parse_query("limit=2");
+  Response pieces = api.handle_unflattened(r);
+  EXPECT_TRUE(pieces.body.empty());
+  ASSERT_EQ(pieces.pieces.size(), 5u);  // head, c0, ",", c1, tail
+  EXPECT_EQ(pieces.pieces[1], store.get("configmaps", "default", "c0")->item_text);
+  std::string expected = api.handle(r).body;
+  EXPECT_EQ(pieces.body_size(), expected.size());
+  pieces.flatten();
+  EXPECT_EQ(pieces.body, expected);
+  EXPECT_EQ(expected.substr(expected.size() - 2), "]}");
 }
 
 // Watch from a resourceVersion replays later events; a too-old one yields an ERROR 410 event.

@@ -180,6 +180,22 @@ TEST_F(ControllersTest, JsonBodiesAreHtmlEscapedAsGoWritesThem) {
   EXPECT_EQ(raw_member(R"({"a":1, "data" : {"b": [1, "}"]} ,"c":2})", "data"),
             R"({"b": [1, "}"]})");
   EXPECT_EQ(go_compact(R"({"b": [1, "x > y"]})"), R"({"b":[1,"x \u003e y"]})");
+  // A list item's text is cut from the object's: the same bytes as serialising it without
+  // kind and apiVersion, wherever those sort among the other keys.
+  for (
+      const char* text :
+      {R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","ownerReferences":[{"apiVersion":"v1","kind":"X"}]},"spec":{"a":"<\"kind\":1>"}})",
+       R"({"apiVersion":"v1","data":{"k":"v,}"},"kind":"Secret","type":"Opaque"})",
+       R"({"Zed":[1,{"kind":2}],"apiVersion":"v1","kind":"ConfigMap","x":null,"y":-1.5})",
+       R"({"apiVersion":"v1","kind":"Namespace"})", R"({"kind":"K"})", R"({})"}) {
+    nlohmann::json obj = nlohmann::json::parse(text);
+    nlohmann::json item = obj;
+    item.erase("kind");
+    item.erase("apiVersion");
+    EXPECT_EQ(without_members(go_dump(obj), "kind", "apiVersion"), go_dump(item)) << text;
+  }
+  EXPECT_EQ(without_members("[1]", "kind", "apiVersion"), std::nullopt);
+  EXPECT_EQ(without_members(R"({"a":1,})", "kind", "apiVersion"), std::nullopt);
 }
 
 // A restored StatefulSet adopts its orphan revision and pod when the revision was written as
