@@ -13,11 +13,7 @@ namespace {
 using nlohmann::json;
 
 void fill(json& o, const char* key, json value) {
-  auto it = o.find(key);
-  if (it == o.end() || it->is_null() ||
-      (it->is_string() && it->get_ref<const std::string&>().empty())) {
-    o[key] = std::move(value);
-  }
+  fill_default(o, key, std::move(value));
 }
 
 json& object_at(json& o, const char* key) {

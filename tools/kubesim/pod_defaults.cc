@@ -7,13 +7,8 @@ namespace {
 
 using nlohmann::json;
 
-// Sets `key` when it is absent or null (a Go pointer or empty string the defaulter fills).
 void fill(json& o, const char* key, json value) {
-  auto it = o.find(key);
-  if (it == o.end() || it->is_null() ||
-      (it->is_string() && it->get_ref<const std::string&>().empty())) {
-    o[key] = std::move(value);
-  }
+  fill_default(o, key, std::move(value));
 }
 
 // SetDefaults_HTTPGetAction, SetDefaults_Probe (and the lifecycle handlers, which share the
@@ -155,6 +150,14 @@ void default_volume(json& v) {
 }
 
 }  // namespace
+
+void fill_default(json& o, const char* key, json value) {
+  auto it = o.find(key);
+  if (it == o.end() || it->is_null() ||
+      (it->is_string() && it->get_ref<const std::string&>().empty())) {
+    o[key] = std::move(value);
+  }
+}
 
 const char* default_pull_policy(const std::string& image) {
   // A digest pins the image: no tag is implied.

@@ -10,6 +10,10 @@
 
 namespace stillpoint::kubesim {
 
+// Sets `key` when it is absent, null or an empty string: what a Go defaulter fills (a nil
+// pointer or a zero string). Shared by the defaulting files.
+void fill_default(nlohmann::json& object, const char* key, nlohmann::json value);
+
 // `spec` is a PodSpec object; anything else is left alone (validation reports it).
 void apply_pod_spec_defaults(nlohmann::json& spec);
 
