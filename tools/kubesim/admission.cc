@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "default_storage_class.h"
 #include "object_meta.h"
 
 namespace stillpoint::kubesim {
@@ -254,6 +255,25 @@ void admit_storage_object(const std::string& resource, json& object) {
       return;
   }
   md["finalizers"].push_back(finalizer);
+}
+
+std::optional<ApiError> admit(const Store& store,
+                              const std::string& resource,
+                              const std::string& ns,
+                              json& object,
+                              KubeRelease release,
+                              bool storage_protection) {
+  // A pod in a namespace that does not exist is answered with 404 later, not refused here.
+  if (resource == "pods" && object.contains("spec") && object["spec"].is_object() &&
+      store.get("namespaces", "", ns) != nullptr) {
+    if (auto denied = admit_pod(store, ns, object, release))
+      return denied;
+  }
+  if (storage_protection)
+    admit_storage_object(resource, object);
+  if (resource == "persistentvolumeclaims")
+    admit_default_storage_class(store, object);
+  return std::nullopt;
 }
 
 }  // namespace stillpoint::kubesim

@@ -40,4 +40,15 @@ std::optional<ApiError> admit_pod(const Store& store,
 // The protection finalizer of a new claim or volume (`resource` is the store key).
 void admit_storage_object(const std::string& resource, nlohmann::json& object);
 
+// Every mutating admission plugin above, and DefaultStorageClass (default_storage_class.h),
+// for a new object of store key `resource` in `ns`: the one entry the create path calls. A 403
+// when the object must be refused. `storage_protection`: whether the protection finalizers are
+// added (only when something removes them).
+std::optional<ApiError> admit(const Store& store,
+                              const std::string& resource,
+                              const std::string& ns,
+                              nlohmann::json& object,
+                              KubeRelease release,
+                              bool storage_protection);
+
 }  // namespace stillpoint::kubesim

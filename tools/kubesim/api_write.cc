@@ -3,10 +3,9 @@
 // resources, namespace deletion removing its objects, pods handed to the runtime.
 #include <algorithm>
 
+#include "admission.h"
 #include "api.h"
 #include "core/documents.h"
-#include "admission.h"
-#include "default_storage_class.h"
 #include "defaults.h"
 #include "object_meta.h"
 #include "patch.h"
@@ -156,7 +155,8 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   if (md.contains("resourceVersion") && !md["resourceVersion"].is_null() &&
       md["resourceVersion"] != "") {
     // Not a 4xx: the real registry reports this as an internal error (reference §3.3).
-    return error_response(internal_error("resourceVersion should not be set on objects to be created"));
+    return error_response(
+        internal_error("resourceVersion should not be set on objects to be created"));
   }
   if (type.namespaced) {
     std::string body_ns = md.value("namespace", "");
@@ -176,18 +176,8 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   obj["kind"] = type.kind;
   obj["apiVersion"] = type.api_version(t.version);
   // Mutating admission comes before validation, as in the real request chain (admission.h).
-  if (type.key() == "pods" && obj.contains("spec") && obj["spec"].is_object()) {
-    if (store_.get("namespaces", "", t.ns) != nullptr) {
-      if (auto denied = admit_pod(store_, t.ns, obj, release_)) {
-        return error_response(*denied);
-      }
-    }
-  }
-  if (storage_protection_) {
-    admit_storage_object(type.key(), obj);
-  }
-  if (type.key() == "persistentvolumeclaims") {
-    admit_default_storage_class(store_, obj);
+  if (auto denied = admit(store_, type.key(), t.ns, obj, release_, storage_protection_)) {
+    return error_response(*denied);
   }
   std::vector<FieldCause> causes = validate_object(type, obj);
   if (type.key() == "customresourcedefinitions.apiextensions.k8s.io" && causes.empty()) {
@@ -202,9 +192,12 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
       return error_response(not_found("namespaces", "", t.ns));
     }
     if ((*ns->object)["metadata"].contains("deletionTimestamp")) {
-      ApiError e{403, "Forbidden",
-                 type.plural + " \"" + name + "\" is forbidden: unable to create new content in "
-                 "namespace " + t.ns + " because it is being terminated",
+      ApiError e{403,
+                 "Forbidden",
+                 type.plural + " \"" + name +
+                     "\" is forbidden: unable to create new content in "
+                     "namespace " +
+                     t.ns + " because it is being terminated",
                  {{"name", name},
                   {"kind", type.plural},
                   {"causes",
@@ -377,9 +370,9 @@ Response Api::patch(const Target& t, const Request& req) {
   nlohmann::json body;
   if (apply) {
     if (req.param("fieldManager").empty()) {
-      return error_response(invalid("PatchOptions", "meta.k8s.io", "",
-                                    {{"FieldValueRequired", "fieldManager",
-                                      "Required value: is required for apply patch"}}));
+      return error_response(invalid(
+          "PatchOptions", "meta.k8s.io", "",
+          {{"FieldValueRequired", "fieldManager", "Required value: is required for apply patch"}}));
     }
     auto docs = core::parse_documents(req.body, "apply patch");
     if (!docs || docs->size() != 1) {
@@ -414,8 +407,12 @@ Response Api::patch(const Target& t, const Request& req) {
   } else if (ctype == "application/json-patch+json") {
     auto r = json_patch(*cur->object, body);
     if (!r) {
-      return error_response(ApiError{422, "Invalid", "the server rejected our request due to an "
-                                     "error in our request: " + r.error().message, {}});
+      return error_response(ApiError{422,
+                                     "Invalid",
+                                     "the server rejected our request due to an "
+                                     "error in our request: " +
+                                         r.error().message,
+                                     {}});
     }
     next = std::move(*r);
   } else if (ctype == "application/strategic-merge-patch+json") {
@@ -441,7 +438,8 @@ Response Api::patch(const Target& t, const Request& req) {
 }
 
 Response Api::remove(const Target& t, const Request& req) {
-  nlohmann::json options = nlohmann::json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+  nlohmann::json options =
+      nlohmann::json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
   if (options.is_discarded() || !options.is_object()) {
     return error_response(bad_request("the DeleteOptions body is not a JSON object"));
   }
@@ -465,8 +463,10 @@ Response Api::remove(const Target& t, const Request& req) {
   return delete_object(*t.type, t.ns, t.name, grace, pre);
 }
 
-Response Api::delete_object(const ResourceType& type, const std::string& ns,
-                            const std::string& name, int grace_override,
+Response Api::delete_object(const ResourceType& type,
+                            const std::string& ns,
+                            const std::string& name,
+                            int grace_override,
                             const nlohmann::json& preconditions) {
   const Stored* cur = store_.get(type.key(), ns, name);
   if (cur == nullptr) {
@@ -475,13 +475,14 @@ Response Api::delete_object(const ResourceType& type, const std::string& ns,
   const nlohmann::json& old = *cur->object;
   if (preconditions.is_object()) {
     if (preconditions.contains("uid") && preconditions["uid"] != old["metadata"]["uid"]) {
-      return error_response(ApiError{
-          409, "Conflict",
-          "Operation cannot be fulfilled on " + type.plural + " \"" + name +
-              "\": Precondition failed: UID in precondition: " +
-              preconditions["uid"].get<std::string>() + ", UID in object meta: " +
-              old["metadata"].value("uid", ""),
-          {{"name", name}, {"kind", type.plural}}});
+      return error_response(
+          ApiError{409,
+                   "Conflict",
+                   "Operation cannot be fulfilled on " + type.plural + " \"" + name +
+                       "\": Precondition failed: UID in precondition: " +
+                       preconditions["uid"].get<std::string>() +
+                       ", UID in object meta: " + old["metadata"].value("uid", ""),
+                   {{"name", name}, {"kind", type.plural}}});
     }
     if (preconditions.contains("resourceVersion") &&
         preconditions["resourceVersion"] != old["metadata"]["resourceVersion"]) {
@@ -504,8 +505,8 @@ Response Api::delete_object(const ResourceType& type, const std::string& ns,
     }
     return Response{200, "application/json", *cur->text, {}};
   }
-  bool has_finalizers = old["metadata"].contains("finalizers") &&
-                        !old["metadata"]["finalizers"].empty();
+  bool has_finalizers =
+      old["metadata"].contains("finalizers") && !old["metadata"]["finalizers"].empty();
   if (key == "namespaces") {
     if (!already_deleting) {
       nlohmann::json next = old;
@@ -574,7 +575,8 @@ void Api::orphan_dependents(const std::string& ns, const std::string& uid) {
       }
       nlohmann::json refs = nlohmann::json::array();
       for (const auto& r : md["ownerReferences"]) {
-        if (r.value("uid", "") != uid) refs.push_back(r);
+        if (r.value("uid", "") != uid)
+          refs.push_back(r);
       }
       if (refs.size() != md["ownerReferences"].size()) {
         nlohmann::json next = *s.object;
@@ -592,7 +594,8 @@ void Api::orphan_dependents(const std::string& ns, const std::string& uid) {
   }
 }
 
-void Api::complete_removal(const ResourceType& type, const std::string& ns,
+void Api::complete_removal(const ResourceType& type,
+                           const std::string& ns,
                            const std::string& name) {
   const Stored* cur = store_.get(type.key(), ns, name);
   if (cur == nullptr) {
