@@ -1,10 +1,8 @@
 #include "backup/archive_sink.h"
 
-#include <optional>
-
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include "core/async/offload.h"
 
 namespace stillpoint::backup {
 
@@ -45,18 +43,9 @@ core::Status ArchiveSink::write_item(const archive::ItemKey& key, const std::str
 asio::awaitable<core::Status> ArchiveSink::add(archive::ItemKey key,
                                                std::string json,
                                                std::string list_key) {
-  // co_spawn runs the write on the strand (a pool thread) and resumes us on our own executor.
-  // Its result type must be default-constructible, hence optional<Error> over the wire.
-  std::optional<core::Error> error = co_await asio::co_spawn(
-      strand_,
-      [this, &key, &json, &list_key]() -> asio::awaitable<std::optional<core::Error>> {
-        core::Status s = write_item(key, json, list_key);
-        if (!s) co_return s.error();
-        co_return std::nullopt;
-      },
-      asio::use_awaitable);
-  if (error) co_return core::unexpected(std::move(*error));
-  co_return core::ok();
+  // The write runs on the strand (a pool thread); we resume on our own executor.
+  co_return co_await core::async::offload(
+      strand_, [this, &key, &json, &list_key] { return write_item(key, json, list_key); });
 }
 
 core::Status ArchiveSink::enqueue(archive::ItemKey key, std::string json, std::string list_key) {

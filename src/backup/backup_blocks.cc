@@ -89,7 +89,7 @@ asio::awaitable<core::Status> BackupRunner::back_up_volumes(const CollectedPod& 
     VolumeBackupOutcome outcome =
         co_await back_up_pod_volume(ctx, c.pod.namespace_name, c.pod.name, v);
     --progress_.volumes_running;
-    const VolumeRecord& r = outcome.record;
+    const catalog::VolumeRecord& r = outcome.record;
     json fields = where;
     fields["volume"] = r.volume;
     if (r.completed()) {

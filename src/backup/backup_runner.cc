@@ -14,13 +14,13 @@
 #include <fmt/format.h>
 
 #include "backup/archive_sink.h"
-#include "backup/backup_checksums.h"
-#include "backup/backup_log.h"
 #include "backup/backup_runner_state.h"
 #include "backup/item_blocks.h"
 #include "backup/resource_selection.h"
-#include "backup/run_all.h"
-#include "backup/volume_manifest.h"
+#include "catalog/backup_checksums.h"
+#include "catalog/operation_log.h"
+#include "catalog/volume_manifest.h"
+#include "core/async/task_group.h"
 #include "core/go_duration.h"
 #include "core/go_json.h"
 #include "core/json_fields.h"
@@ -113,9 +113,7 @@ void BackupRunner::interrupt() {
   if (interrupted_)
     return;
   interrupted_ = true;
-  for (auto& signal : worker_signals_) {
-    signal->emit(asio::cancellation_type::terminal);
-  }
+  if (workers_) workers_->cancel();
 }
 
 asio::awaitable<core::Status> BackupRunner::add_item(const json& object,
@@ -258,7 +256,7 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     }
   }
 
-  auto exists = env_.store.exists(backup_object_key(name));
+  auto exists = env_.store.exists(catalog::backup_object_key(name));
   if (!exists)
     co_return core::unexpected(exists.error());
   if (*exists) {
@@ -316,18 +314,18 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   }
 
   // Leftovers of an attempt that died before publishing (no velero-backup.json) go first.
-  if (auto s = env_.store.remove_prefix(backup_prefix(name)); !s) {
+  if (auto s = env_.store.remove_prefix(catalog::backup_prefix(name)); !s) {
     co_return core::unexpected(s.error());
   }
-  auto sink = ArchiveSink::open(env_.store, backup_tarball_key(name), env_.pool);
+  auto sink = ArchiveSink::open(env_.store, catalog::backup_tarball_key(name), env_.pool);
   if (!sink)
     co_return core::unexpected(sink.error());
   st.sink = std::move(*sink);
-  auto log_object = env_.store.put(backup_log_key(name));
+  auto log_object = env_.store.put(catalog::backup_log_key(name));
   if (!log_object)
     co_return core::unexpected(log_object.error());
   st.log =
-      std::make_unique<BackupLog>(name, std::make_unique<GzipObjectWriter>(std::move(*log_object)));
+      std::make_unique<catalog::OperationLog>(name, std::make_unique<catalog::GzipObjectWriter>(std::move(*log_object)));
   st.log->info("backup started", {{"storage", env_.store.describe()}});
   for (const auto& w : request_.spec_warnings)
     st.log->warning(w);
@@ -357,7 +355,8 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   const size_t workers = std::max<size_t>(
       1, std::min(request_.item_block_workers, std::max<size_t>(st.blocks.size(), 1)));
   // Block workers and the lister of every other resource run side by side.
-  co_await run_all(ex, workers + 1, &worker_signals_, [this, workers](size_t i) {
+  workers_ = std::make_unique<core::async::TaskGroup>(ex);
+  co_await core::async::run_all(*workers_, workers + 1, [this, workers](size_t i) {
     if (i < workers)
       return block_worker(i);
     return [](BackupRunner* self) -> asio::awaitable<void> {
@@ -378,7 +377,7 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     (void)st.sink->finish();
     (void)st.log->finish();
     st.sink.reset();
-    (void)env_.store.remove_prefix(backup_prefix(name));
+    (void)env_.store.remove_prefix(catalog::backup_prefix(name));
     co_return core::unexpected(
         st.storage_failure.error().code,
         "the backup location " + env_.store.describe() + " failed while writing pod volume data: " +
@@ -434,7 +433,7 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
   if (auto s = st.log->finish(); !s)
     co_return core::unexpected(s.error());
   if (!st.volume_records.empty()) {
-    if (auto s = write_volume_manifest(env_.store, name, st.volume_records); !s) {
+    if (auto s = catalog::write_volume_manifest(env_.store, name, st.volume_records); !s) {
       co_return core::unexpected(s.error());
     }
   }
@@ -442,19 +441,19 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     json list = json::object();
     for (const auto& [kind, keys] : st.sink->resource_list())
       list[kind] = keys;
-    if (auto s = write_gzip(env_.store, backup_resource_list_key(name), list.dump()); !s) {
+    if (auto s = catalog::write_gzip(env_.store, catalog::backup_resource_list_key(name), list.dump()); !s) {
       co_return core::unexpected(s.error());
     }
   }
   // Every object above is committed: their checksums, then the backup object.
-  if (auto s = write_backup_checksums(env_.store, name, recorder_->recorded()); !s) {
+  if (auto s = catalog::write_backup_checksums(env_.store, name, recorder_->recorded()); !s) {
     co_return core::unexpected(s.error());
   }
   BackupOutcome outcome;
   outcome.status = status;
   outcome.object = backup_object(request_, status);
   outcome.interrupted = interrupted_;
-  if (auto s = storage::write_all(env_.store, backup_object_key(name), outcome.object.dump(2));
+  if (auto s = storage::write_all(env_.store, catalog::backup_object_key(name), outcome.object.dump(2));
       !s) {
     co_return core::unexpected(s.error());
   }

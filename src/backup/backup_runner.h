@@ -21,9 +21,10 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <nlohmann/json.hpp>
 
-#include "backup/backup_keys.h"
 #include "backup/backup_request.h"
 #include "backup/backup_status.h"
+#include "catalog/backup_keys.h"
+#include "core/async/task_group.h"
 #include "core/result.h"
 #include "hooks/clock.h"
 #include "hooks/pod_exec.h"
@@ -96,7 +97,8 @@ class BackupRunner {
   std::unique_ptr<State> state_;
   BackupProgress progress_;
   bool interrupted_ = false;
-  std::vector<std::unique_ptr<boost::asio::cancellation_signal>> worker_signals_;
+  // The block workers and the lister, once run() starts them: interrupt() cancels them.
+  std::unique_ptr<core::async::TaskGroup> workers_;
 };
 
 }  // namespace stillpoint::backup

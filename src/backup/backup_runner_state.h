@@ -13,11 +13,11 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/archive_sink.h"
-#include "backup/backup_log.h"
 #include "backup/backup_runner.h"
 #include "backup/item_blocks.h"
 #include "backup/resource_selection.h"
-#include "backup/volume_manifest.h"
+#include "catalog/operation_log.h"
+#include "catalog/volume_manifest.h"
 #include "hooks/backup_planner.h"
 #include "hooks/hook_runner.h"
 #include "hooks/hook_tracker.h"
@@ -53,12 +53,12 @@ struct BackupRunner::State {
   size_t next_block = 0;
 
   std::unique_ptr<ArchiveSink> sink;
-  std::unique_ptr<BackupLog> log;
+  std::unique_ptr<catalog::OperationLog> log;
   hooks::HookTracker tracker;
   std::unique_ptr<hooks::HookRunner> runner;
   int item_errors = 0;
   size_t items_total = 0;
-  std::vector<VolumeRecord> volume_records;
+  std::vector<catalog::VolumeRecord> volume_records;
   core::Status storage_failure = core::ok();  // the location failed mid-run: nothing published
 };
 

@@ -12,12 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "backup/backup_request.h"
+#include "catalog/status_schema.h"
 #include "hooks/hook_record.h"
 
 namespace stillpoint::backup {
 
-enum class Phase { InProgress, Completed, PartiallyFailed, Failed, FailedValidation };
-const char* to_string(Phase phase);
+using catalog::Phase;
 
 struct BackupStatus {
   Phase phase = Phase::InProgress;
@@ -37,20 +37,6 @@ struct BackupStatus {
   size_t volumes_attempted = 0;
   size_t volumes_completed = 0;
 };
-
-// RFC 3339 in UTC with second precision, as Kubernetes writes timestamps.
-std::string rfc3339(std::chrono::system_clock::time_point t);
-
-nlohmann::json hook_result_json(const hooks::HookRecord& record);
-
-// The status fields a Backup and a Restore object share once the run ends: hookStatus and
-// hookResults[], completionTimestamp (when set), failureReason and validationErrors (when any).
-void add_outcome_fields(nlohmann::json& status,
-                        std::chrono::system_clock::time_point completion,
-                        const std::string& failure_reason,
-                        const std::vector<std::string>& validation_errors,
-                        const hooks::HookStatus& hook_status,
-                        const std::vector<hooks::HookRecord>& hook_results);
 
 nlohmann::json backup_object(const BackupRequest& request, const BackupStatus& status);
 

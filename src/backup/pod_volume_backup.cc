@@ -12,7 +12,8 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "archive/volume_stream.h"
-#include "backup/run_blocking.h"
+#include "core/async/offload.h"
+#include "hooks/tar_failure.h"
 
 namespace stillpoint::backup {
 
@@ -27,13 +28,6 @@ constexpr size_t kStderrLimit = 16 * 1024;
 // How runtimes say the executable does not exist: containerd/runc ("exec: \"tar\":
 // executable file not found in $PATH"), kubesim ("exec tar: No such file or directory"), a
 // shell ("tar: not found"). Not tar's own "Cannot open: No such file or directory".
-bool looks_like_missing_tar(const std::string& text) {
-  return text.find("executable file not found") != std::string::npos ||
-         text.find("exec tar: No such file") != std::string::npos ||
-         text.find("exec: \"tar\"") != std::string::npos ||
-         text.find("tar: not found") != std::string::npos;
-}
-
 // Compression, hashing and writes of one volume's data on a strand of the pool. One batch is
 // in flight there while the exec stream receives the next (double buffering: receiving and
 // compressing overlap, memory stays at two batches). Shared, so that work in flight never
@@ -86,30 +80,7 @@ class VolumeWriter : public std::enable_shared_from_this<VolumeWriter> {
   core::Status status_ = core::ok();
 };
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 }  // namespace
-
-std::string tar_failure(const std::string& container, const std::string& action,
-                        const core::Result<hooks::ExecResult>& result) {
-  const std::string no_tar = "container \"" + container +
-                             "\" has no tar executable, which stillpoint runs there to " + action +
-                             " the volume's data (add tar to its image)";
-  if (!result) {
-    if (looks_like_missing_tar(result.error().message)) return no_tar;
-    return "exec into container \"" + container + "\" failed: " + result.error().message;
-  }
-  if (looks_like_missing_tar(result->stderr_data) ||
-      ((result->exit_code == 126 || result->exit_code == 127) && result->stderr_data.empty())) {
-    return no_tar + (result->stderr_data.empty() ? "" : ": " + trimmed(result->stderr_data));
-  }
-  return "tar exited with code " + std::to_string(result->exit_code) + " in container \"" +
-         container + "\"" +
-         (result->stderr_data.empty() ? "" : ": " + trimmed(result->stderr_data));
-}
 
 asio::awaitable<VolumeBackupOutcome> back_up_pod_volume(VolumeBackupContext ctx,
                                                         std::string namespace_name,
@@ -117,7 +88,7 @@ asio::awaitable<VolumeBackupOutcome> back_up_pod_volume(VolumeBackupContext ctx,
                                                         hooks::PodVolume volume) {
   using namespace asio::experimental::awaitable_operators;
   VolumeBackupOutcome out;
-  VolumeRecord& r = out.record;
+  catalog::VolumeRecord& r = out.record;
   r.namespace_name = namespace_name;
   r.pod = pod;
   r.volume = volume.name;
@@ -135,8 +106,8 @@ asio::awaitable<VolumeBackupOutcome> back_up_pod_volume(VolumeBackupContext ctx,
   // One strand: the batches of one volume are written in order, on the pool.
   auto out_stream = std::make_shared<VolumeWriter>(co_await asio::this_coro::executor,
                                                    asio::make_strand(ctx.pool));
-  const std::string key = volume_data_key(ctx.backup, namespace_name, pod, volume.name);
-  out.storage_error = co_await run_blocking(out_stream->strand, [&]() -> core::Status {
+  const std::string key = catalog::volume_data_key(ctx.backup, namespace_name, pod, volume.name);
+  out.storage_error = co_await core::async::offload(out_stream->strand, [&]() -> core::Status {
     auto w = ctx.store.put(key);
     if (!w) return core::unexpected(w.error());
     out_stream->object = std::move(*w);
@@ -185,13 +156,13 @@ asio::awaitable<VolumeBackupOutcome> back_up_pod_volume(VolumeBackupContext ctx,
   auto& result = std::get<0>(ended);
   if (!result || result->exit_code != 0) {
     out_stream->object->abort();
-    fail(tar_failure(volume.container, "read", result));
+    fail(hooks::tar_failure(volume.container, "read", result));
     co_return out;
   }
   storage = co_await out_stream->submit(std::move(batch), true);
   if (storage) storage = co_await out_stream->drain();
   if (storage) {
-    storage = co_await run_blocking(out_stream->strand,
+    storage = co_await core::async::offload(out_stream->strand,
                                     [&]() { return out_stream->object->commit(); });
   }
   if (!storage) {

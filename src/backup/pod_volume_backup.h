@@ -16,7 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "backup/volume_manifest.h"
+#include "catalog/volume_manifest.h"
 #include "core/go_duration.h"
 #include "core/result.h"
 #include "hooks/clock.h"
@@ -40,7 +40,7 @@ struct VolumeBackupContext {
 };
 
 struct VolumeBackupOutcome {
-  VolumeRecord record;
+  catalog::VolumeRecord record;
   core::Status storage_error = core::ok();
 };
 
@@ -48,10 +48,5 @@ boost::asio::awaitable<VolumeBackupOutcome> back_up_pod_volume(VolumeBackupConte
                                                                std::string namespace_name,
                                                                std::string pod,
                                                                hooks::PodVolume volume);
-
-// The message for an exec that could not run tar, or a tar that failed (exit code 126/127 or
-// "executable file not found": the container has no tar).
-std::string tar_failure(const std::string& container, const std::string& action,
-                        const core::Result<hooks::ExecResult>& result);
 
 }  // namespace stillpoint::backup

@@ -11,6 +11,7 @@
 
 #include "core/includes_excludes.h"
 #include "kube/discovery.h"
+#include "kube/resource_filter.h"
 
 namespace stillpoint::backup {
 
@@ -24,12 +25,6 @@ struct SelectedResource {
   kube::ApiResource resource;
   Keep keep = Keep::All;
 };
-
-// Whether a resource passes includedResources/excludedResources (excludes win).
-bool resource_matches(const core::IncludesExcludes& filter, const kube::ApiResource& resource);
-
-// True when the namespace filter selects every namespace (no includes or "*", no excludes).
-bool all_namespaces(const core::IncludesExcludes& namespaces);
 
 std::vector<SelectedResource> select_resources(const kube::DiscoveryResult& discovery,
                                                const core::IncludesExcludes& resources,

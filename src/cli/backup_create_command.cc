@@ -9,22 +9,22 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "backup/backup_catalog.h"
 #include "backup/backup_runner.h"
+#include "catalog/backup_catalog.h"
 #include "cli/backup_commands.h"
 #include "cli/cluster_flags.h"
 #include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
 #include "cli/run_operation.h"
+#include "cli/storage_flags.h"
 #include "cli/table.h"
-#include "core/go_duration.h"
 #include "core/documents.h"
+#include "core/go_duration.h"
 #include "core/selector_string.h"
 #include "hooks/clock.h"
 #include "hooks/spec_file.h"
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
-#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -99,7 +99,7 @@ core::Result<backup::BackupRequest> build_request(const CreateOptions& o) {
     return core::unexpected(core::ErrorCode::InvalidArgument,
                             "a backup name is required (argument NAME or metadata.name)");
   }
-  if (auto why = backup::check_backup_name(name); !why.empty()) {
+  if (auto why = catalog::check_backup_name(name); !why.empty()) {
     return core::unexpected(core::ErrorCode::InvalidArgument,
                             "backup name \"" + name + "\": " + why);
   }
@@ -139,7 +139,7 @@ std::string summary_line(const backup::BackupOutcome& outcome, const std::string
   return fmt::format(
       "Backup \"{}\": {} ({} items; hooks: {} attempted, {} failed, {} skipped; {} errors, {} "
       "warnings; {:.1f}s)",
-      name, backup::to_string(s.phase), s.items_backed_up, s.hook_status.hooks_attempted,
+      name, catalog::to_string(s.phase), s.items_backed_up, s.hook_status.hooks_attempted,
       s.hook_status.hooks_failed, s.hook_status.hooks_skipped, s.errors, s.warnings, seconds);
 }
 
@@ -196,7 +196,7 @@ int run_create(const CreateOptions& options) {
     std::printf("Location: %s\n", (*store)->describe().c_str());
   }
   if (outcome.interrupted) return kExitInterrupted;
-  return outcome.status.phase == backup::Phase::Completed ? kExitOk : kExitFailed;
+  return outcome.status.phase == catalog::Phase::Completed ? kExitOk : kExitFailed;
 }
 
 }  // namespace

@@ -5,15 +5,15 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "backup/backup_catalog.h"
-#include "backup/backup_checksums.h"
-#include "backup/volume_manifest.h"
+#include "catalog/backup_catalog.h"
+#include "catalog/backup_checksums.h"
+#include "catalog/volume_manifest.h"
 #include "cli/backup_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/object_fields.h"
+#include "cli/storage_flags.h"
 #include "cli/table.h"
 #include "core/documents.h"
-#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -43,11 +43,11 @@ int run_get(const ReadOptions& o) {
   if (!store) return fail(store.error());
   std::vector<json> backups;
   if (!o.name.empty()) {
-    auto one = backup::read_backup(**store, o.name);
+    auto one = catalog::read_backup(**store, o.name);
     if (!one) return fail(one.error());
     backups.push_back(std::move(*one));
   } else {
-    auto all = backup::list_backups(**store);
+    auto all = catalog::list_backups(**store);
     if (!all) return fail(all.error());
     backups = std::move(*all);
   }
@@ -70,7 +70,7 @@ int run_get(const ReadOptions& o) {
 int run_describe(const ReadOptions& o) {
   auto store = open(o);
   if (!store) return fail(store.error());
-  auto b = backup::read_backup(**store, o.name);
+  auto b = catalog::read_backup(**store, o.name);
   if (!b) return fail(b.error());
   if (o.output == "json") {
     std::printf("%s\n", b->dump(2).c_str());
@@ -117,9 +117,9 @@ int run_describe(const ReadOptions& o) {
                      r.value("error", "")});
     }
     out += "\nHooks:\n" + (results.empty() ? std::string("  <none>\n") : hooks.render());
-    auto verified = backup::open_verified_backup(**store, o.name);
+    auto verified = catalog::open_verified_backup(**store, o.name);
     if (!verified) return fail(verified.error());
-    auto records = backup::read_volume_manifest(**verified, o.name);
+    auto records = catalog::read_volume_manifest(**verified, o.name);
     if (!records) return fail(records.error());
     Table volumes({"POD", "VOLUME", "CONTAINER", "RESULT", "SIZE", "STORED", "SHA256", "ERROR"});
     for (const auto& r : *records) {
@@ -138,9 +138,9 @@ int run_logs(const ReadOptions& o) {
   auto store = open(o);
   if (!store) return fail(store.error());
   // Checked against the backup's checksums: a damaged log fails once all of it was printed.
-  auto verified = backup::open_verified_backup(**store, o.name);
+  auto verified = catalog::open_verified_backup(**store, o.name);
   if (!verified) return fail(verified.error());
-  auto s = backup::read_backup_log(**verified, o.name, [](std::string_view piece) {
+  auto s = catalog::read_backup_log(**verified, o.name, [](std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
   });
   if (!s) return fail(s.error());
@@ -150,7 +150,7 @@ int run_logs(const ReadOptions& o) {
 int run_delete(const ReadOptions& o) {
   auto store = open(o);
   if (!store) return fail(store.error());
-  if (auto s = backup::delete_backup(**store, o.name); !s) return fail(s.error());
+  if (auto s = catalog::delete_backup(**store, o.name); !s) return fail(s.error());
   std::printf("Backup \"%s\" deleted from %s\n", o.name.c_str(), (*store)->describe().c_str());
   return kExitOk;
 }

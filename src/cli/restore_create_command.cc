@@ -10,12 +10,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "backup/backup_catalog.h"
+#include "catalog/backup_catalog.h"
 #include "cli/cluster_flags.h"
 #include "cli/duration_flag.h"
 #include "cli/exit_codes.h"
 #include "cli/restore_commands.h"
 #include "cli/run_operation.h"
+#include "cli/storage_flags.h"
 #include "cli/table.h"
 #include "core/documents.h"
 #include "core/go_duration.h"
@@ -25,7 +26,6 @@
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
 #include "restore/restore_runner.h"
-#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -80,7 +80,7 @@ core::Result<json> mappings_from_flag(const std::vector<std::string>& pairs) {
     }
     const std::string from = pair.substr(0, colon);
     const std::string to = pair.substr(colon + 1);
-    if (auto why = backup::check_backup_name(to); !why.empty() || to.find('.') != std::string::npos) {
+    if (auto why = catalog::check_backup_name(to); !why.empty() || to.find('.') != std::string::npos) {
       return core::unexpected(invalid("--namespace-mappings: \"" + to +
                                       "\" is not a valid namespace name (a DNS-1123 label)"));
     }
@@ -140,7 +140,7 @@ core::Result<restore::RestoreRequest> build_request(const CreateOptions& o) {
     name = object["metadata"].value("name", "");
   }
   if (name.empty()) name = default_name(backup_name.get<std::string>());
-  if (auto why = backup::check_backup_name(name); !why.empty()) {
+  if (auto why = catalog::check_backup_name(name); !why.empty()) {
     return core::unexpected(invalid("restore name \"" + name + "\": " + why));
   }
   object["metadata"] = {{"name", name}};
@@ -179,7 +179,7 @@ std::string summary_line(const restore::RestoreStatus& s, const std::string& nam
   return fmt::format(
       "Restore \"{}\": {} ({} restored, {} skipped, {} failed; hooks: {} attempted, {} failed; "
       "{} errors, {} warnings; {:.1f}s)",
-      name, backup::to_string(s.phase), s.items_restored, s.items_skipped, s.items_failed,
+      name, catalog::to_string(s.phase), s.items_restored, s.items_skipped, s.items_failed,
       s.hook_status.hooks_attempted, s.hook_status.hooks_failed, s.errors, s.warnings, seconds);
 }
 
@@ -241,7 +241,7 @@ int run_create(const CreateOptions& options) {
                 name.c_str(), name.c_str());
   }
   if (outcome.interrupted) return kExitInterrupted;
-  return outcome.status.phase == backup::Phase::Completed ? kExitOk : kExitFailed;
+  return outcome.status.phase == catalog::Phase::Completed ? kExitOk : kExitFailed;
 }
 
 }  // namespace

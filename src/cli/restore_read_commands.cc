@@ -5,13 +5,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "catalog/restore_catalog.h"
 #include "cli/exit_codes.h"
 #include "cli/object_fields.h"
 #include "cli/restore_commands.h"
+#include "cli/storage_flags.h"
 #include "cli/table.h"
 #include "core/documents.h"
-#include "restore/restore_catalog.h"
-#include "cli/storage_flags.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -35,11 +35,11 @@ int run_get(const ReadOptions& o) {
   if (!store) return fail(store.error());
   std::vector<json> restores;
   if (!o.name.empty()) {
-    auto one = restore::read_restore(**store, o.name);
+    auto one = catalog::read_restore(**store, o.name);
     if (!one) return fail(one.error());
     restores.push_back(std::move(*one));
   } else {
-    auto all = restore::list_restores(**store);
+    auto all = catalog::list_restores(**store);
     if (!all) return fail(all.error());
     restores = std::move(*all);
   }
@@ -89,7 +89,7 @@ std::string results_text(const json& messages) {
 int run_describe(const ReadOptions& o) {
   auto store = open_storage(o.storage);
   if (!store) return fail(store.error());
-  auto r = restore::read_restore(**store, o.name);
+  auto r = catalog::read_restore(**store, o.name);
   if (!r) return fail(r.error());
   if (o.output == "json") {
     std::printf("%s\n", r->dump(2).c_str());
@@ -130,7 +130,7 @@ int run_describe(const ReadOptions& o) {
       out += "  " + from + ": " + (to.is_string() ? to.get<std::string>() : to.dump()) + "\n";
     }
   }
-  auto results = restore::read_restore_results(**store, o.name);
+  auto results = catalog::read_restore_results(**store, o.name);
   if (results) {
     out += fmt::format("\nWarnings ({}):\n", field_text(v, "/status/warnings"));
     out += results_text(results->value("warnings", json::object()));
@@ -158,7 +158,7 @@ int run_describe(const ReadOptions& o) {
 int run_logs(const ReadOptions& o) {
   auto store = open_storage(o.storage);
   if (!store) return fail(store.error());
-  auto s = restore::read_restore_log(**store, o.name, [](std::string_view piece) {
+  auto s = catalog::read_restore_log(**store, o.name, [](std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
   });
   if (!s) return fail(s.error());

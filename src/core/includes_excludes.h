@@ -23,6 +23,10 @@ class IncludesExcludes {
 
   bool should_include(std::string_view value) const;
 
+  // True when every value passes: no includes or "*", and no excludes (for namespaces: the
+  // whole cluster is selected, which is what brings cluster-scoped resources along).
+  bool includes_everything() const { return include_all_ && excludes_.empty(); }
+
   const std::vector<std::string>& includes() const { return includes_; }
   const std::vector<std::string>& excludes() const { return excludes_; }
 

@@ -2,20 +2,6 @@
 
 namespace stillpoint::hooks {
 
-const char* to_string(HookResult v) {
-  switch (v) {
-    case HookResult::Succeeded:
-      return "Succeeded";
-    case HookResult::Failed:
-      return "Failed";
-    case HookResult::NotExecuted:
-      return "NotExecuted";
-    case HookResult::Skipped:
-      return "Skipped";
-  }
-  return "Unknown";
-}
-
 void HookTracker::record(HookRecord record) {
   std::lock_guard lock(mu_);
   records_.push_back(std::move(record));

@@ -12,10 +12,10 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "archive/volume_stream.h"
-#include "backup/pod_volume_backup.h"
-#include "backup/run_blocking.h"
+#include "core/async/offload.h"
 #include "hooks/pod.h"
 #include "hooks/restore_planner.h"
+#include "hooks/tar_failure.h"
 #include "restore/pod_scheduling.h"
 #include "restore/pod_watch.h"
 #include "storage/checksummed_store.h"
@@ -32,7 +32,7 @@ namespace {
 constexpr size_t kPiece = 256 * 1024;
 constexpr size_t kReadSize = 256 * 1024;
 
-std::string marker_path(const std::vector<backup::VolumeRecord>& volumes) {
+std::string marker_path(const std::vector<catalog::VolumeRecord>& volumes) {
   return std::string(kRestoresDir) + "/" + volumes.front().volume + "/" + kDoneMarker;
 }
 
@@ -43,7 +43,7 @@ std::string marker_path(const std::vector<backup::VolumeRecord>& volumes) {
 class VolumeReader : public std::enable_shared_from_this<VolumeReader> {
  public:
   VolumeReader(asio::any_io_executor io, asio::any_io_executor strand,
-               const backup::VolumeRecord& record)
+               const catalog::VolumeRecord& record)
       : io_(io),
         strand_(std::move(strand)),
         idle_(io, asio::steady_timer::time_point::max()),
@@ -140,7 +140,7 @@ class VolumeReader : public std::enable_shared_from_this<VolumeReader> {
 }  // namespace
 
 json restore_wait_container(const std::string& image,
-                            const std::vector<backup::VolumeRecord>& volumes,
+                            const std::vector<catalog::VolumeRecord>& volumes,
                             bool run_as_root) {
   json mounts = json::array();
   for (const auto& v : volumes) {
@@ -196,10 +196,10 @@ void inject_restore_wait(json& pod, json container) {
   spec["initContainers"] = std::move(list);
 }
 
-std::vector<backup::VolumeRecord> volumes_to_restore(
-    const json& pod, const std::vector<backup::VolumeRecord>& records,
+std::vector<catalog::VolumeRecord> volumes_to_restore(
+    const json& pod, const std::vector<catalog::VolumeRecord>& records,
     std::vector<std::string>& not_restored) {
-  std::vector<backup::VolumeRecord> out;
+  std::vector<catalog::VolumeRecord> out;
   const json::json_pointer ptr("/spec/volumes");
   auto has_volume = [&](const std::string& name) {
     if (!pod.contains(ptr) || !pod.at(ptr).is_array()) return false;
@@ -267,14 +267,14 @@ asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::strin
 }
 
 asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
-    const std::string& ns, const std::string& pod, const backup::VolumeRecord& record) {
+    const std::string& ns, const std::string& pod, const catalog::VolumeRecord& record) {
   VolumeRestoreResult result;
   result.volume = record.volume;
   const std::string what = "volume \"" + record.volume + "\"";
   asio::any_io_executor strand = asio::make_strand(env_.pool);
 
   auto in = std::make_shared<VolumeReader>(co_await asio::this_coro::executor, strand, record);
-  auto opened = co_await backup::run_blocking(strand, [&]() -> core::Status {
+  auto opened = co_await core::async::offload(strand, [&]() -> core::Status {
     auto r = env_.store.get(record.key);
     if (!r) return core::unexpected(r.error());
     in->object = std::move(*r);
@@ -315,7 +315,7 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
     } else if (!ran && ran.error().code == core::ErrorCode::Io) {
       result.error = what + ": " + ran.error().message;
     } else {
-      result.error = what + ": " + backup::tar_failure(hooks::kRestoreWaitContainer, "write", ran);
+      result.error = what + ": " + hooks::tar_failure(hooks::kRestoreWaitContainer, "write", ran);
     }
     co_return result;
   }
@@ -330,7 +330,7 @@ asio::awaitable<VolumeRestoreResult> PodVolumeRestorer::copy_volume(
 }
 
 asio::awaitable<PodVolumesOutcome> PodVolumeRestorer::run(
-    std::string ns, std::string pod, std::vector<backup::VolumeRecord> volumes) {
+    std::string ns, std::string pod, std::vector<catalog::VolumeRecord> volumes) {
   PodVolumesOutcome outcome;
   const std::string who = "pod " + ns + "/" + pod;
   const std::string held =

@@ -18,7 +18,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "backup/volume_manifest.h"
+#include "catalog/volume_manifest.h"
 #include "core/go_duration.h"
 #include "hooks/clock.h"
 #include "hooks/pod_exec.h"
@@ -38,7 +38,7 @@ inline constexpr const char* kDoneMarker = ".stillpoint-restore-done";
 // runs as root (securityContext runAsUser 0), so that tar restores owners and modes exactly;
 // otherwise as the pod's user.
 nlohmann::json restore_wait_container(const std::string& image,
-                                      const std::vector<backup::VolumeRecord>& volumes,
+                                      const std::vector<catalog::VolumeRecord>& volumes,
                                       bool run_as_root = true);
 // False when the pod declares spec.securityContext.runAsNonRoot: a root helper would be
 // refused, so it runs as the pod's user (owners are then that user's).
@@ -53,8 +53,8 @@ void remove_restore_wait(nlohmann::json& pod);
 
 // The records whose data a restored pod gets: Completed ones for volumes its spec still has.
 // The others are returned in `not_restored` with the reason, for warnings.
-std::vector<backup::VolumeRecord> volumes_to_restore(
-    const nlohmann::json& pod, const std::vector<backup::VolumeRecord>& records,
+std::vector<catalog::VolumeRecord> volumes_to_restore(
+    const nlohmann::json& pod, const std::vector<catalog::VolumeRecord>& records,
     std::vector<std::string>& not_restored);
 
 struct VolumeRestoreEnv {
@@ -87,7 +87,7 @@ class PodVolumeRestorer {
 
   boost::asio::awaitable<PodVolumesOutcome> run(std::string namespace_name,
                                                 std::string pod,
-                                                std::vector<backup::VolumeRecord> volumes);
+                                                std::vector<catalog::VolumeRecord> volumes);
 
   // Interrupted: waiting runs give up at once (copies in progress finish or fail by
   // themselves). Call on the executor.
@@ -98,7 +98,7 @@ class PodVolumeRestorer {
                                                       const std::string& pod);
   boost::asio::awaitable<VolumeRestoreResult> copy_volume(const std::string& ns,
                                                           const std::string& pod,
-                                                          const backup::VolumeRecord& record);
+                                                          const catalog::VolumeRecord& record);
 
   VolumeRestoreEnv env_;
   core::Duration wait_;

@@ -5,15 +5,14 @@
 #include <exception>
 #include <optional>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 
-#include "backup/resource_selection.h"
-#include "backup/run_all.h"
+#include "core/async/task_group.h"
 #include "core/json_fields.h"
 #include "hooks/claim_volumes.h"
 #include "hooks/pod.h"
+#include "kube/resource_filter.h"
 #include "restore/existing_object.h"
 #include "restore/restore_order.h"
 #include "restore/restore_runner_state.h"
@@ -161,7 +160,7 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
     // The plan's init containers come from the pod as backed up, token mounts included.
     drop_service_account_token_volumes(item);
   }
-  std::vector<backup::VolumeRecord> volumes;
+  std::vector<catalog::VolumeRecord> volumes;
   if (pod) {
     const auto it = st.volumes_by_pod.find(source_namespace + "/" + name);
     if (it != st.volumes_by_pod.end()) {
@@ -219,13 +218,11 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
         st.planned[hook_pod.key() + "/" + h.container + "/" + std::to_string(h.index) + "/" +
                    h.name] = as_exec_hook(h);
       }
-      ++st.hooks_pending;
-      auto ex = co_await asio::this_coro::executor;
-      asio::co_spawn(ex, after_pod_created(std::move(hook_pod), std::move(plan), std::move(volumes)),
-                     [&st](std::exception_ptr e) {
-                       if (e) st.results.restore_error("volume data or exec hooks of a pod stopped early");
-                       if (--st.hooks_pending == 0) st.hooks_done->cancel();
-                     });
+      st.pod_work->spawn(
+          after_pod_created(std::move(hook_pod), std::move(plan), std::move(volumes)),
+          [&st](std::exception_ptr) {
+            st.results.restore_error("volume data or exec hooks of a pod stopped early");
+          });
     }
     co_return;
   }
@@ -291,7 +288,7 @@ asio::awaitable<void> RestoreRunner::restore_type(const std::string& group_resou
   }
   const kube::ApiResource* resource = st.discovery.find(group_resource);
   if (resource != nullptr &&
-      !backup::resource_matches(request_.hooks_spec.filter.resources, *resource)) {
+      !kube::resource_matches(request_.hooks_spec.filter.resources, *resource)) {
     st.progress.items_done += count;
     co_return;
   }
@@ -311,10 +308,10 @@ asio::awaitable<void> RestoreRunner::restore_type(const std::string& group_resou
     co_return;
   }
   const size_t before = st.status.items_restored;
-  auto ex = co_await asio::this_coro::executor;
   const size_t workers = std::max<size_t>(1, std::min(request_.workers, count));
   bool spool_failed = false;
-  co_await backup::run_all(ex, workers, nullptr, [&](size_t) -> asio::awaitable<void> {
+  core::async::TaskGroup pool(co_await asio::this_coro::executor);
+  co_await core::async::run_all(pool, workers, [&](size_t) -> asio::awaitable<void> {
     while (!interrupted_) {
       auto next = (*cursor)->next();
       if (!next) {

@@ -3,19 +3,19 @@
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
-#include "backup/backup_catalog.h"
-#include "backup/backup_checksums.h"
-#include "backup/backup_keys.h"
-#include "backup/gzip_object_writer.h"
-#include "backup/resource_selection.h"
+#include "catalog/backup_catalog.h"
+#include "catalog/backup_checksums.h"
+#include "catalog/backup_keys.h"
+#include "catalog/gzip_object_writer.h"
+#include "catalog/restore_keys.h"
+#include "core/async/offload.h"
 #include "core/json_fields.h"
+#include "kube/resource_filter.h"
 #include "restore/crd_readiness.h"
-#include "restore/restore_keys.h"
 #include "restore/restore_order.h"
 #include "restore/restore_runner_state.h"
 
@@ -40,7 +40,7 @@ void RestoreRunner::interrupt() {
 
 RestoreProgress RestoreRunner::progress() const {
   RestoreProgress p = state_->progress;
-  p.pods_waiting_for_hooks = state_->hooks_pending;
+  p.pods_waiting_for_hooks = state_->pod_work ? state_->pod_work->running() : 0;
   p.hooks_running = state_->runner ? state_->runner->running() : 0;
   return p;
 }
@@ -61,7 +61,7 @@ asio::awaitable<void> RestoreRunner::wait_for_crds() {
 }
 
 asio::awaitable<void> RestoreRunner::after_pod_created(
-    hooks::Pod pod, hooks::PodRestorePlan plan, std::vector<backup::VolumeRecord> volumes) {
+    hooks::Pod pod, hooks::PodRestorePlan plan, std::vector<catalog::VolumeRecord> volumes) {
   State& st = *state_;
   const std::string ns = pod.namespace_name;
   if (!volumes.empty()) {
@@ -96,14 +96,14 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   RestoreStatus& status = st.status;
   status.start = env_.clock.now();
 
-  auto exists = env_.store.exists(restore_object_key(name));
+  auto exists = env_.store.exists(catalog::restore_object_key(name));
   if (!exists) co_return core::unexpected(exists.error());
   if (*exists) {
     co_return core::unexpected(core::ErrorCode::Conflict,
                                "restore \"" + name + "\" already exists in " +
                                    env_.store.describe());
   }
-  auto backup_object = backup::read_backup(env_.store, request_.backup_name);
+  auto backup_object = catalog::read_backup(env_.store, request_.backup_name);
   if (!backup_object) co_return core::unexpected(backup_object.error());
   const std::string backup_phase =
       string_at(*backup_object, json::json_pointer("/status/phase"));
@@ -115,10 +115,10 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
             ": only Completed or PartiallyFailed backups can be restored");
   }
   // Loaded once; the manifest, the tarball and the volume data are read through it.
-  auto verified = backup::open_verified_backup(env_.store, request_.backup_name);
+  auto verified = catalog::open_verified_backup(env_.store, request_.backup_name);
   if (!verified) co_return core::unexpected(verified.error());
   st.backup_store = std::move(*verified);
-  auto manifest = backup::read_volume_manifest(*st.backup_store, request_.backup_name);
+  auto manifest = catalog::read_volume_manifest(*st.backup_store, request_.backup_name);
   if (!manifest) co_return core::unexpected(manifest.error());
   for (auto& r : *manifest) st.volumes_by_pod[r.pod_key()].push_back(std::move(r));
   auto discovered = co_await kube::discover(env_.rest.http());
@@ -126,13 +126,13 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   st.discovery = std::move(*discovered);
 
   // From here on the restore exists: whatever happens is recorded in its log and object.
-  if (auto s = env_.store.remove_prefix(restore_prefix(name)); !s) {
+  if (auto s = env_.store.remove_prefix(catalog::restore_prefix(name)); !s) {
     co_return core::unexpected(s.error());
   }
-  auto log_object = env_.store.put(restore_log_key(name));
+  auto log_object = env_.store.put(catalog::restore_log_key(name));
   if (!log_object) co_return core::unexpected(log_object.error());
-  st.log = std::make_unique<backup::BackupLog>(
-      name, std::make_unique<backup::GzipObjectWriter>(std::move(*log_object)), "restore");
+  st.log = std::make_unique<catalog::OperationLog>(
+      name, std::make_unique<catalog::GzipObjectWriter>(std::move(*log_object)), "restore");
   st.log->info("restore started",
                {{"backup", request_.backup_name}, {"storage", env_.store.describe()}});
   for (const auto& w : request_.spec_warnings) st.results.restore_warning(w);
@@ -146,7 +146,7 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
                         : json();
   st.include_cluster_resources = icr.is_boolean()
                                      ? icr.get<bool>()
-                                     : backup::all_namespaces(request_.hooks_spec.filter.namespaces);
+                                     : request_.hooks_spec.filter.namespaces.includes_everything();
   st.runner = std::make_unique<hooks::HookRunner>(env_.exec, env_.clock, st.tracker);
   auto ex = co_await asio::this_coro::executor;
   st.pod_hooks = std::make_unique<PodExecHooks>(ex, env_.rest, *st.runner, st.tracker,
@@ -159,20 +159,15 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
     st.pod_hooks->stop();
     st.volume_restorer->stop();
   }
-  st.hooks_done = std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
+  st.pod_work = std::make_unique<core::async::TaskGroup>(ex);
 
   // The archive, read whole before anything is created: a restore never starts from half an
   // archive.
-  std::optional<core::Result<std::unique_ptr<ArchiveSpool>>> spooled;
-  const std::string tarball = backup::backup_tarball_key(request_.backup_name);
-  co_await asio::co_spawn(
-      env_.pool,
-      [&]() -> asio::awaitable<void> {
+  const std::string tarball = catalog::backup_tarball_key(request_.backup_name);
+  auto spooled = co_await core::async::offload(
+      env_.pool, [&]() -> core::Result<std::unique_ptr<ArchiveSpool>> {
         auto reader = st.backup_store->get(tarball);
-        if (!reader) {
-          spooled.emplace(core::unexpected(reader.error()));
-          co_return;
-        }
+        if (!reader) return core::unexpected(reader.error());
         std::shared_ptr<storage::ObjectReader> source(std::move(*reader));
         auto built = ArchiveSpool::build(
             [source](char* buffer, size_t size) { return source->read(buffer, size); },
@@ -181,20 +176,16 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
         // either way the object's checksum is checked, and a mismatch is the reason.
         auto checked = storage::settle_verification(
             *source, built ? core::ok() : core::Status(core::unexpected(built.error())));
-        if (!checked) {
-          spooled.emplace(core::unexpected(checked.error()));
-        } else {
-          spooled.emplace(std::move(built));
-        }
-      },
-      asio::use_awaitable);
-  if (!*spooled) {
+        if (!checked) return core::unexpected(checked.error());
+        return built;
+      });
+  if (!spooled) {
     status.phase = Phase::Failed;
     status.failure_reason = "backup archive " + tarball + " cannot be read: " +
-                            spooled->error().message + "; nothing was restored";
+                            spooled.error().message + "; nothing was restored";
     st.log->error(status.failure_reason);
   } else {
-    st.spool = std::move(**spooled);
+    st.spool = std::move(*spooled);
     st.progress.items_total = st.spool->total_items();
     if (env_.milestone) {
       env_.milestone(fmt::format("read {} items of {} resource types from backup {}",
@@ -206,13 +197,11 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
       co_await restore_type(rg);
       if (rg == kCrdsResource && !st.created_crds.empty()) co_await wait_for_crds();
     }
-    if (st.hooks_pending > 0 && env_.milestone) {
+    if (st.pod_work->running() > 0 && env_.milestone) {
       env_.milestone(fmt::format("waiting for the volume data and exec hooks of {} pods",
-                                 st.hooks_pending));
+                                 st.pod_work->running()));
     }
-    while (st.hooks_pending > 0) {
-      co_await st.hooks_done->async_wait(asio::as_tuple(asio::use_awaitable));
-    }
+    co_await st.pod_work->wait();
   }
 
   const auto records = st.tracker.records();
@@ -244,12 +233,12 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   status.errors = st.results.errors();
   status.warnings = st.results.warnings();
   st.log->info("restore finished",
-               {{"phase", backup::to_string(status.phase)},
+               {{"phase", catalog::to_string(status.phase)},
                 {"itemsRestored", status.items_restored},
                 {"itemsSkipped", status.items_skipped},
                 {"itemsFailed", status.items_failed}});
   if (auto s = st.log->finish(); !s) co_return core::unexpected(s.error());
-  if (auto s = backup::write_gzip(env_.store, restore_results_key(name),
+  if (auto s = catalog::write_gzip(env_.store, catalog::restore_results_key(name),
                                   st.results.to_json().dump());
       !s) {
     co_return core::unexpected(s.error());
@@ -258,7 +247,7 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   outcome.status = status;
   outcome.object = restore_object(request_, status);
   outcome.interrupted = interrupted_;
-  if (auto s = storage::write_all(env_.store, restore_object_key(name), outcome.object.dump(2));
+  if (auto s = storage::write_all(env_.store, catalog::restore_object_key(name), outcome.object.dump(2));
       !s) {
     co_return core::unexpected(s.error());
   }

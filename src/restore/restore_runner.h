@@ -23,7 +23,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "backup/volume_manifest.h"
+#include "catalog/volume_manifest.h"
 #include "hooks/clock.h"
 #include "hooks/plan.h"
 #include "hooks/pod.h"
@@ -90,7 +90,7 @@ class RestoreRunner {
   // A created pod's volume data (restore-wait released once it is in), then its exec hooks.
   boost::asio::awaitable<void> after_pod_created(hooks::Pod pod,
                                                  hooks::PodRestorePlan plan,
-                                                 std::vector<backup::VolumeRecord> volumes);
+                                                 std::vector<catalog::VolumeRecord> volumes);
 
   RestoreEnvironment env_;
   RestoreRequest request_;

@@ -11,14 +11,15 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "backup/backup_log.h"
+#include "catalog/operation_log.h"
+#include "catalog/volume_manifest.h"
+#include "core/async/task_group.h"
 #include "hooks/hook_runner.h"
 #include "hooks/hook_tracker.h"
 #include "hooks/restore_planner.h"
 #include "kube/discovery.h"
 #include "restore/archive_spool.h"
 #include "restore/object_transform.h"
-#include "backup/volume_manifest.h"
 #include "restore/pod_exec_hooks.h"
 #include "restore/pod_volume_restore.h"
 #include "restore/restore_results.h"
@@ -37,7 +38,7 @@ struct RestoreRunner::State {
   // The backup's objects are read through it: checked against the backup's checksums.
   std::unique_ptr<storage::ChecksumVerifyingStore> backup_store;
   std::unique_ptr<ArchiveSpool> spool;
-  std::unique_ptr<backup::BackupLog> log;
+  std::unique_ptr<catalog::OperationLog> log;
   RestoreResults results;
   TransformContext transform;
   bool include_cluster_resources = true;
@@ -48,14 +49,15 @@ struct RestoreRunner::State {
   std::unique_ptr<hooks::HookRunner> runner;
   std::unique_ptr<PodExecHooks> pod_hooks;
   // Pod volume data in the backup, by source pod ("ns/name"), and what copies it back.
-  std::map<std::string, std::vector<backup::VolumeRecord>> volumes_by_pod;
+  std::map<std::string, std::vector<catalog::VolumeRecord>> volumes_by_pod;
   // Restored claims ("target ns/name") whose backed-up PV is in use by another claim in the
   // cluster, so they get a new volume (volume_in_use.h): why, for the pods that mount them.
   std::map<std::string, std::string> claims_reprovisioned;
   std::unique_ptr<PodVolumeRestorer> volume_restorer;
   std::map<std::string, hooks::PlannedExecHook> planned;  // for the log's hook lines
-  size_t hooks_pending = 0;
-  std::unique_ptr<boost::asio::steady_timer> hooks_done;
+  // The volume data and exec hooks of each created pod, which run on while later items are
+  // created; the restore ends once they have.
+  std::unique_ptr<core::async::TaskGroup> pod_work;
 
   RestoreStatus status;
   RestoreProgress progress;

@@ -8,8 +8,8 @@ const char* to_string(ExistingPolicy policy) {
 
 nlohmann::json restore_object(const RestoreRequest& request, const RestoreStatus& s) {
   nlohmann::json status = {
-      {"phase", backup::to_string(s.phase)},
-      {"startTimestamp", backup::rfc3339(s.start)},
+      {"phase", catalog::to_string(s.phase)},
+      {"startTimestamp", catalog::rfc3339(s.start)},
       {"progress",
        {{"totalItems", s.total_items},
         {"itemsRestored", s.items_restored},
@@ -23,7 +23,7 @@ nlohmann::json restore_object(const RestoreRequest& request, const RestoreStatus
                                    {"completed", s.volumes_completed},
                                    {"failed", s.volumes_attempted - s.volumes_completed}};
   }
-  backup::add_outcome_fields(status, s.completion, s.failure_reason, s.validation_errors,
+  catalog::add_outcome_fields(status, s.completion, s.failure_reason, s.validation_errors,
                              s.hook_status, s.hook_results);
   nlohmann::json spec = request.spec;
   spec["backupName"] = request.backup_name;
@@ -33,7 +33,7 @@ nlohmann::json restore_object(const RestoreRequest& request, const RestoreStatus
       {"metadata",
        {{"name", request.name},
         {"namespace", "velero"},
-        {"creationTimestamp", backup::rfc3339(s.start)},
+        {"creationTimestamp", catalog::rfc3339(s.start)},
         {"labels", {{"velero.io/backup-name", request.backup_name}}}}},
       {"spec", std::move(spec)},
       {"status", std::move(status)},

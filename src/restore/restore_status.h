@@ -10,13 +10,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backup/backup_status.h"
+#include "catalog/status_schema.h"
 #include "hooks/hook_record.h"
 #include "restore/restore_request.h"
 
 namespace stillpoint::restore {
 
-using backup::Phase;
+using catalog::Phase;
 
 struct RestoreStatus {
   Phase phase = Phase::InProgress;

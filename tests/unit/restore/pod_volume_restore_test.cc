@@ -9,8 +9,8 @@ namespace {
 
 using nlohmann::json;
 
-backup::VolumeRecord record(std::string volume, std::string result = "Completed") {
-  backup::VolumeRecord r;
+catalog::VolumeRecord record(std::string volume, std::string result = "Completed") {
+  catalog::VolumeRecord r;
   r.namespace_name = "shop";
   r.pod = "db";
   r.volume = std::move(volume);

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "backup/gzip_object_writer.h"
-#include "restore/restore_catalog.h"
-#include "restore/restore_keys.h"
+#include "catalog/gzip_object_writer.h"
+#include "catalog/restore_catalog.h"
+#include "catalog/restore_keys.h"
 #include "restore/restore_results.h"
 #include "restore/restore_status.h"
 #include "storage/local_store.h"
@@ -92,7 +92,7 @@ class RestoreCatalogTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
   void record(const std::string& name, const std::string& phase) {
-    ASSERT_TRUE(storage::write_all(*store_, restore_object_key(name),
+    ASSERT_TRUE(storage::write_all(*store_, catalog::restore_object_key(name),
                                    json({{"kind", "Restore"},
                                          {"metadata", {{"name", name}}},
                                          {"status", {{"phase", phase}}}})
@@ -106,8 +106,8 @@ TEST_F(RestoreCatalogTest, ListsOnlyPublishedRestoresSortedByName) {
   record("zeta", "Completed");
   record("alpha", "PartiallyFailed");
   // An attempt that died before publishing: a log but no velero-restore.json.
-  ASSERT_TRUE(storage::write_all(*store_, restore_log_key("dead"), "x"));
-  auto list = list_restores(*store_);
+  ASSERT_TRUE(storage::write_all(*store_, catalog::restore_log_key("dead"), "x"));
+  auto list = catalog::list_restores(*store_);
   ASSERT_TRUE(list.has_value()) << list.error().message;
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0]["metadata"]["name"], "alpha");
@@ -115,36 +115,36 @@ TEST_F(RestoreCatalogTest, ListsOnlyPublishedRestoresSortedByName) {
 }
 
 TEST_F(RestoreCatalogTest, MissingRestoreIsNotFoundNamingTheLocation) {
-  auto r = read_restore(*store_, "nope");
+  auto r = catalog::read_restore(*store_, "nope");
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, core::ErrorCode::NotFound);
   EXPECT_NE(r.error().message.find("restore \"nope\" not found in "), std::string::npos);
   EXPECT_NE(r.error().message.find(root_.string()), std::string::npos);
-  auto log = read_restore_log(*store_, "nope", [](std::string_view) {});
+  auto log = catalog::read_restore_log(*store_, "nope", [](std::string_view) {});
   ASSERT_FALSE(log.has_value());
   EXPECT_EQ(log.error().code, core::ErrorCode::NotFound);
 }
 
 TEST_F(RestoreCatalogTest, ReadsLogAndResultsBack) {
-  ASSERT_TRUE(backup::write_gzip(*store_, restore_log_key("r"), "{\"msg\":\"a\"}\n"));
+  ASSERT_TRUE(catalog::write_gzip(*store_, catalog::restore_log_key("r"), "{\"msg\":\"a\"}\n"));
   RestoreResults results;
   results.error("ns", "boom");
-  ASSERT_TRUE(backup::write_gzip(*store_, restore_results_key("r"), results.to_json().dump()));
+  ASSERT_TRUE(catalog::write_gzip(*store_, catalog::restore_results_key("r"), results.to_json().dump()));
   std::string log;
-  ASSERT_TRUE(read_restore_log(*store_, "r", [&](std::string_view p) { log.append(p); }));
+  ASSERT_TRUE(catalog::read_restore_log(*store_, "r", [&](std::string_view p) { log.append(p); }));
   EXPECT_EQ(log, "{\"msg\":\"a\"}\n");
-  auto back = read_restore_results(*store_, "r");
+  auto back = catalog::read_restore_results(*store_, "r");
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ((*back)["errors"]["namespaces"]["ns"], json({"boom"}));
 }
 
 TEST_F(RestoreCatalogTest, CorruptObjectsAreErrorsNotCrashes) {
-  ASSERT_TRUE(storage::write_all(*store_, restore_object_key("bad"), "{not json"));
-  auto r = read_restore(*store_, "bad");
+  ASSERT_TRUE(storage::write_all(*store_, catalog::restore_object_key("bad"), "{not json"));
+  auto r = catalog::read_restore(*store_, "bad");
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().message.find("is not a JSON object"), std::string::npos);
-  ASSERT_TRUE(storage::write_all(*store_, restore_results_key("bad"), "not gzip at all"));
-  EXPECT_FALSE(read_restore_results(*store_, "bad").has_value());
+  ASSERT_TRUE(storage::write_all(*store_, catalog::restore_results_key("bad"), "not gzip at all"));
+  EXPECT_FALSE(catalog::read_restore_results(*store_, "bad").has_value());
 }
 
 }  // namespace

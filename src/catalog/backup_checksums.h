@@ -17,7 +17,7 @@
 #include "storage/checksummed_store.h"
 #include "storage/object_store.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 // Stores `digests` as the backup's checksums object (gzip'd JSON).
 core::Status write_backup_checksums(storage::ObjectStore& store,
@@ -35,4 +35,4 @@ core::Result<storage::ObjectDigests> read_backup_checksums(storage::ObjectStore&
 core::Result<std::unique_ptr<storage::ChecksumVerifyingStore>> open_verified_backup(
     storage::ObjectStore& store, const std::string& backup);
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

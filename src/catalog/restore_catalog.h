@@ -13,7 +13,7 @@
 #include "core/result.h"
 #include "storage/object_store.h"
 
-namespace stillpoint::restore {
+namespace stillpoint::catalog {
 
 // Restore objects, sorted by name.
 core::Result<std::vector<nlohmann::json>> list_restores(storage::ObjectStore& store);
@@ -26,4 +26,4 @@ core::Status read_restore_log(storage::ObjectStore& store,
 core::Result<nlohmann::json> read_restore_results(storage::ObjectStore& store,
                                                   const std::string& name);
 
-}  // namespace stillpoint::restore
+}  // namespace stillpoint::catalog

@@ -1,14 +1,14 @@
 // The volume manifest: what a backup records of each pod volume's data, read back exactly, and
 // rejected with a message naming the entry and field when damaged (it is untrusted on restore).
-#include "backup/volume_manifest.h"
+#include "catalog/volume_manifest.h"
 
 #include <gtest/gtest.h>
 
-#include "backup/gzip_object_writer.h"
+#include "catalog/gzip_object_writer.h"
 #include "fakes/temp_dir.h"
 #include "storage/location.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 namespace {
 
 using nlohmann::json;
@@ -102,4 +102,4 @@ TEST(VolumeManifest, DamagedManifestsAreNamedErrors) {
 }
 
 }  // namespace
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

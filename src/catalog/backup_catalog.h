@@ -13,7 +13,7 @@
 #include "core/result.h"
 #include "storage/object_store.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 // Backup objects, sorted by name. An unreadable object is reported, not skipped silently.
 core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& store);
@@ -43,4 +43,4 @@ core::Status delete_backup(storage::ObjectStore& store, const std::string& name)
 // of object names. Empty when valid, else what is wrong.
 std::string check_backup_name(const std::string& name);
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

@@ -1,5 +1,5 @@
 // Which backups exist in a location: only those whose backup object was written.
-#include "backup/backup_catalog.h"
+#include "catalog/backup_catalog.h"
 
 #include <gtest/gtest.h>
 
@@ -7,11 +7,11 @@
 
 #include <filesystem>
 
-#include "backup/backup_keys.h"
-#include "backup/gzip_object_writer.h"
+#include "catalog/backup_keys.h"
+#include "catalog/gzip_object_writer.h"
 #include "storage/location.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 namespace {
 
 class CatalogTest : public ::testing::Test {
@@ -78,4 +78,4 @@ TEST(BackupName, DnsSubdomainRules) {
 }
 
 }  // namespace
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

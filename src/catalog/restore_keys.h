@@ -5,11 +5,11 @@
 
 #include <string>
 
-namespace stillpoint::restore {
+namespace stillpoint::catalog {
 
 std::string restore_prefix(const std::string& name);            // restores/<name>/
 std::string restore_object_key(const std::string& name);        // .../velero-restore.json
 std::string restore_log_key(const std::string& name);           // .../restore-<name>-logs.gz
 std::string restore_results_key(const std::string& name);       // .../restore-<name>-results.gz
 
-}  // namespace stillpoint::restore
+}  // namespace stillpoint::catalog

@@ -15,7 +15,7 @@
 #include "core/result.h"
 #include "storage/object_store.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 struct VolumeRecord {
   std::string namespace_name;
@@ -51,4 +51,4 @@ core::Status write_volume_manifest(storage::ObjectStore& store, const std::strin
 core::Result<std::vector<VolumeRecord>> read_volume_manifest(storage::ObjectStore& store,
                                                              const std::string& backup);
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

@@ -1,6 +1,6 @@
-#include "restore/restore_keys.h"
+#include "catalog/restore_keys.h"
 
-namespace stillpoint::restore {
+namespace stillpoint::catalog {
 
 std::string restore_prefix(const std::string& name) { return "restores/" + name + "/"; }
 std::string restore_object_key(const std::string& name) {
@@ -13,4 +13,4 @@ std::string restore_results_key(const std::string& name) {
   return restore_prefix(name) + "restore-" + name + "-results.gz";
 }
 
-}  // namespace stillpoint::restore
+}  // namespace stillpoint::catalog

@@ -11,17 +11,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backup/gzip_object_writer.h"
+#include "catalog/gzip_object_writer.h"
 #include "hooks/hook_record.h"
 #include "hooks/plan.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
-class BackupLog {
+class OperationLog {
  public:
   // `subject` is the field naming the run on every line: "backup", or "restore" for a
   // restore's log (Velero's field names in both).
-  BackupLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out,
+  OperationLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out,
             std::string subject = "backup");
 
   void info(std::string_view msg, nlohmann::json fields = nlohmann::json::object());
@@ -47,4 +47,4 @@ class BackupLog {
   int warnings_ = 0;
 };
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

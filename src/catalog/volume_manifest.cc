@@ -1,11 +1,11 @@
-#include "backup/volume_manifest.h"
+#include "catalog/volume_manifest.h"
 
-#include "backup/backup_catalog.h"
-#include "backup/backup_keys.h"
-#include "backup/backup_status.h"
-#include "backup/gzip_object_writer.h"
+#include "catalog/backup_catalog.h"
+#include "catalog/backup_keys.h"
+#include "catalog/gzip_object_writer.h"
+#include "catalog/status_schema.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 using nlohmann::json;
 
@@ -113,4 +113,4 @@ core::Result<std::vector<VolumeRecord>> read_volume_manifest(storage::ObjectStor
   return records;
 }
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

@@ -8,7 +8,7 @@
 #include "core/result.h"
 #include "storage/object_store.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 class GzipObjectWriter {
  public:
@@ -33,4 +33,4 @@ class GzipObjectWriter {
 core::Status write_gzip(storage::ObjectStore& store, const std::string& key,
                         std::string_view bytes);
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

@@ -1,10 +1,10 @@
-#include "backup/gzip_object_writer.h"
+#include "catalog/gzip_object_writer.h"
 
 #include <zlib.h>
 
 #include <array>
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 struct GzipObjectWriter::State {
   z_stream z{};
@@ -67,4 +67,4 @@ core::Status write_gzip(storage::ObjectStore& store, const std::string& key,
   return gz.finish();
 }
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

@@ -1,14 +1,14 @@
-#include "backup/backup_catalog.h"
+#include "catalog/backup_catalog.h"
 
 #include <zlib.h>
 
 #include <array>
 #include <memory>
 
-#include "backup/backup_keys.h"
+#include "catalog/backup_keys.h"
 #include "storage/checksummed_store.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& store) {
   auto keys = store.list("backups/");
@@ -127,4 +127,4 @@ std::string check_backup_name(const std::string& name) {
   return {};
 }
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

@@ -3,7 +3,7 @@
 
 #include <string>
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 std::string backup_prefix(const std::string& name);       // backups/<name>/
 std::string backup_object_key(const std::string& name);   // .../velero-backup.json
@@ -12,4 +12,4 @@ std::string backup_log_key(const std::string& name);      // .../<name>-logs.gz
 std::string backup_resource_list_key(const std::string& name);  // ...-resource-list.json.gz
 std::string backup_checksums_key(const std::string& name);  // .../<name>-checksums.json.gz
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

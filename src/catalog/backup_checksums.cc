@@ -1,12 +1,12 @@
-#include "backup/backup_checksums.h"
+#include "catalog/backup_checksums.h"
 
 #include <nlohmann/json.hpp>
 
-#include "backup/backup_catalog.h"
-#include "backup/backup_keys.h"
-#include "backup/gzip_object_writer.h"
+#include "catalog/backup_catalog.h"
+#include "catalog/backup_keys.h"
+#include "catalog/gzip_object_writer.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 using nlohmann::json;
 
@@ -83,4 +83,4 @@ core::Result<std::unique_ptr<storage::ChecksumVerifyingStore>> open_verified_bac
   return std::make_unique<storage::ChecksumVerifyingStore>(store, std::move(*digests));
 }
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

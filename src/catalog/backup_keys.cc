@@ -1,6 +1,6 @@
-#include "backup/backup_keys.h"
+#include "catalog/backup_keys.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
 std::string backup_prefix(const std::string& name) { return "backups/" + name + "/"; }
 std::string backup_object_key(const std::string& name) {
@@ -19,4 +19,4 @@ std::string backup_checksums_key(const std::string& name) {
   return backup_prefix(name) + name + "-checksums.json.gz";
 }
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog

@@ -1,9 +1,9 @@
-#include "restore/restore_catalog.h"
+#include "catalog/restore_catalog.h"
 
-#include "backup/backup_catalog.h"
-#include "restore/restore_keys.h"
+#include "catalog/backup_catalog.h"
+#include "catalog/restore_keys.h"
 
-namespace stillpoint::restore {
+namespace stillpoint::catalog {
 
 core::Result<std::vector<nlohmann::json>> list_restores(storage::ObjectStore& store) {
   auto keys = store.list("restores/");
@@ -47,14 +47,14 @@ core::Result<nlohmann::json> read_restore(storage::ObjectStore& store, const std
 core::Status read_restore_log(storage::ObjectStore& store,
                               const std::string& name,
                               const std::function<void(std::string_view)>& sink) {
-  return backup::read_gzip_object(store, restore_log_key(name),
+  return read_gzip_object(store, restore_log_key(name),
                                   "log of restore \"" + name + "\"", sink);
 }
 
 core::Result<nlohmann::json> read_restore_results(storage::ObjectStore& store,
                                                   const std::string& name) {
   std::string text;
-  auto s = backup::read_gzip_object(store, restore_results_key(name),
+  auto s = read_gzip_object(store, restore_results_key(name),
                                     "results of restore \"" + name + "\"",
                                     [&](std::string_view piece) { text.append(piece); });
   if (!s) return core::unexpected(s.error());
@@ -66,4 +66,4 @@ core::Result<nlohmann::json> read_restore_results(storage::ObjectStore& store,
   return parsed;
 }
 
-}  // namespace stillpoint::restore
+}  // namespace stillpoint::catalog

@@ -1,20 +1,20 @@
-#include "backup/backup_log.h"
+#include "catalog/operation_log.h"
 
 #include <chrono>
 
-#include "backup/backup_status.h"
+#include "catalog/status_schema.h"
 #include "core/go_duration.h"
 #include "core/text.h"
 
-namespace stillpoint::backup {
+namespace stillpoint::catalog {
 
-BackupLog::BackupLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out,
+OperationLog::OperationLog(std::string backup_name, std::unique_ptr<GzipObjectWriter> out,
                      std::string subject)
     : backup_("velero/" + std::move(backup_name)),
       subject_(std::move(subject)),
       out_(std::move(out)) {}
 
-void BackupLog::line(std::string_view level, std::string_view msg, nlohmann::json fields) {
+void OperationLog::line(std::string_view level, std::string_view msg, nlohmann::json fields) {
   fields["level"] = level;
   fields["msg"] = msg;
   fields["time"] = rfc3339(std::chrono::system_clock::now());
@@ -28,17 +28,17 @@ void BackupLog::line(std::string_view level, std::string_view msg, nlohmann::jso
   if (status_) status_ = out_->write(text);
 }
 
-void BackupLog::info(std::string_view msg, nlohmann::json fields) {
+void OperationLog::info(std::string_view msg, nlohmann::json fields) {
   line("info", msg, std::move(fields));
 }
-void BackupLog::warning(std::string_view msg, nlohmann::json fields) {
+void OperationLog::warning(std::string_view msg, nlohmann::json fields) {
   line("warning", msg, std::move(fields));
 }
-void BackupLog::error(std::string_view msg, nlohmann::json fields) {
+void OperationLog::error(std::string_view msg, nlohmann::json fields) {
   line("error", msg, std::move(fields));
 }
 
-void BackupLog::hook(const hooks::HookRecord& r, const hooks::PlannedExecHook* planned) {
+void OperationLog::hook(const hooks::HookRecord& r, const hooks::PlannedExecHook* planned) {
   nlohmann::json f = {
       {"namespace", r.namespace_name},
       {"pod", r.pod},
@@ -66,19 +66,19 @@ void BackupLog::hook(const hooks::HookRecord& r, const hooks::PlannedExecHook* p
   line(failed ? "warning" : "info", failed ? "hook failed" : "hook finished", std::move(f));
 }
 
-int BackupLog::errors() const {
+int OperationLog::errors() const {
   std::lock_guard lock(mu_);
   return errors_;
 }
-int BackupLog::warnings() const {
+int OperationLog::warnings() const {
   std::lock_guard lock(mu_);
   return warnings_;
 }
 
-core::Status BackupLog::finish() {
+core::Status OperationLog::finish() {
   std::lock_guard lock(mu_);
   if (!status_) return status_;
   return out_->finish();
 }
 
-}  // namespace stillpoint::backup
+}  // namespace stillpoint::catalog
