@@ -1,0 +1,46 @@
+// The flags that choose which objects an operation covers (namespaces, resources,
+// cluster-scoped objects, labels), as Velero's CLI spells them, and how they are written over
+// a velero.io/v1 spec. `backup create` and `restore create` take them (a `schedule create`
+// would too); each command words the help for its own verb, the flags and fields are the
+// same. The spec is decoded afterwards by hooks/spec_file.h, which judges globs and names.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace stillpoint::cli {
+
+struct FilterFlags {
+  std::vector<std::string> include_namespaces;
+  std::vector<std::string> exclude_namespaces;
+  std::vector<std::string> include_resources;
+  std::vector<std::string> exclude_resources;
+  std::optional<bool> include_cluster_resources;  // unset: the spec's (or Velero's) default
+  std::string selector;                           // -l: `app=db,tier in (a,b)`
+};
+
+// The help of the flags whose meaning depends on the operation ("to include" / "to restore").
+struct FilterFlagsHelp {
+  const char* include_namespaces;
+  const char* exclude_namespaces;
+  const char* include_resources;
+  const char* exclude_resources;
+  const char* include_cluster_resources;
+};
+
+void add_filter_flags(CLI::App& command, FilterFlags& flags, const FilterFlagsHelp& help);
+
+// Writes each given flag over its spec field (includedNamespaces, …, labelSelector); fields of
+// flags not given are left as they are. InvalidArgument when --selector is not a selector.
+core::Status write_filter_flags(const FilterFlags& flags, nlohmann::json& spec);
+
+}  // namespace stillpoint::cli
