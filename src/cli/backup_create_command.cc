@@ -10,13 +10,11 @@
 #include "backup/backup_catalog.h"
 #include "backup/backup_runner.h"
 #include "cli/backup_commands.h"
-#include "cli/cluster_flags.h"
 #include "cli/cluster_operation.h"
 #include "cli/duration_flag.h"
-#include "cli/filter_flags.h"
+#include "cli/operation_flags.h"
 #include "cli/operation_object.h"
 #include "cli/report_failure.h"
-#include "cli/storage_flags.h"
 #include "cli/table.h"
 #include "core/go_duration.h"
 
@@ -27,24 +25,20 @@ using nlohmann::json;
 
 struct CreateOptions {
   std::string name;
-  std::string from_file;
-  FilterFlags filter;
+  OperationFlags operation;
   std::string ttl;
   size_t workers = backup::kDefaultItemBlockWorkers;
   bool default_volumes_to_fs_backup = false;
   std::string fs_backup_timeout = "4h";
   bool strict_hooks = false;
-  StorageFlags storage;
-  std::string output = "text";
-  ClusterFlags cluster;
 };
 
 // The Backup's spec: from --from-file, with every given flag written over its field.
 core::Result<backup::BackupRequest> build_request(const CreateOptions& o) {
-  auto loaded = load_operation_object(o.from_file, "Backup");
+  auto loaded = load_operation_object(o.operation.from_file, "Backup");
   if (!loaded) return core::unexpected(loaded.error());
   json& spec = loaded->object["spec"];
-  if (auto written = write_filter_flags(o.filter, spec); !written) {
+  if (auto written = write_filter_flags(o.operation.filter, spec); !written) {
     return core::unexpected(written.error());
   }
   if (!o.ttl.empty()) spec["ttl"] = o.ttl;
@@ -110,31 +104,24 @@ std::string progress_line(const backup::BackupRunner& runner, double elapsed) {
                      p.hooks_running, volumes, elapsed);
 }
 
+void print_summary(const backup::BackupOutcome& outcome,
+                   const std::string& name,
+                   const storage::ObjectStore& store,
+                   double seconds) {
+  std::printf("%s\n", summary_line(outcome, name, seconds).c_str());
+  std::printf("Location: %s\n", store.describe().c_str());
+}
+
 int run_create(const CreateOptions& options) {
   auto request = build_request(options);
   if (!request) return report_failure(request.error());
-  using Operation = ClusterOperation<backup::BackupRunner, backup::BackupOutcome>;
-  return run_cluster_operation(
-      options.storage, options.cluster, options.output == "json",
-      Operation{
-          .unfinished = "backup did not finish",
+  return run_cluster_operation<backup::BackupEnvironment>(
+      options.operation, std::move(*request),
+      ClusterOperation<backup::BackupRunner, backup::BackupOutcome>{
+          .noun = "backup",
           .interrupted_message = "no new ItemBlocks; finishing the post hooks of started ones",
-          .make_runner =
-              [&request](ClusterSession& session, Milestones milestone) {
-                return std::make_unique<backup::BackupRunner>(
-                    session.environment<backup::BackupEnvironment>(std::move(milestone)),
-                    std::move(*request));
-              },
           .progress_line = progress_line,
-          .print_summary =
-              [](const backup::BackupOutcome& outcome, const ClusterSession& session,
-                 double seconds) {
-                std::printf("%s\n",
-                            summary_line(outcome, outcome.object["metadata"]["name"], seconds)
-                                .c_str());
-                std::printf("Location: %s\n", session.store().describe().c_str());
-              },
-      });
+          .print_summary = print_summary});
 }
 
 }  // namespace
@@ -146,17 +133,12 @@ void add_backup_create_command(CLI::App& backup, Action& action) {
       "Back up the cluster's objects (and run their hooks) into the backup location.\n"
       "Exit codes: 0 Completed, 1 PartiallyFailed/Failed or bad input, 130 interrupted.");
   cmd->add_option("NAME", options->name, "Backup name (default: metadata.name of --from-file)");
-  cmd->add_option("--from-file", options->from_file,
-                  "A velero.io/v1 Backup (YAML or JSON); its spec, hooks included. Flags "
-                  "given as well override its fields");
-  add_filter_flags(
-      *cmd, options->filter,
-      {.include_namespaces = "Namespaces to include (globs; default all)",
-       .exclude_namespaces = "Namespaces to exclude",
-       .include_resources = "Resources to include (pods, deploy, deployments.apps; default all)",
-       .exclude_resources = "Resources to exclude",
-       .include_cluster_resources = "Include cluster-scoped resources (default: only when all "
-                                    "namespaces are included)"});
+  add_object_flags(*cmd, options->operation, "Backup",
+                   {.included_namespaces = "to include",
+                    .included_resources = "to include",
+                    .excluded = "to exclude",
+                    .cluster_resources = "Include cluster-scoped resources (default: only when "
+                                         "all namespaces are included)"});
   cmd->add_option("--ttl", options->ttl, "How long to keep the backup (default 720h)");
   cmd->add_option("--item-block-workers", options->workers,
                   "ItemBlocks processed in parallel (default 8)")
@@ -172,10 +154,7 @@ void add_backup_create_command(CLI::App& backup, Action& action) {
       ->check(positive_go_duration());
   cmd->add_flag("--strict-hooks", options->strict_hooks,
                 "Fail before anything runs if any hook has a warning or error");
-  add_storage_flags(*cmd, options->storage);
-  cmd->add_option("-o,--output", options->output, "text or json")
-      ->check(CLI::IsMember({"text", "json"}));
-  add_cluster_flags(*cmd, options->cluster);
+  add_run_flags(*cmd, options->operation, "text or json");
   cmd->callback([options, &action] { action = [options] { return run_create(*options); }; });
 }
 

@@ -8,16 +8,21 @@
 namespace stillpoint::cli {
 
 void add_filter_flags(CLI::App& command, FilterFlags& flags, const FilterFlagsHelp& help) {
-  command.add_option("--include-namespaces", flags.include_namespaces, help.include_namespaces)
+  command
+      .add_option("--include-namespaces", flags.include_namespaces,
+                  "Namespaces " + help.included_namespaces + " (globs; default all)")
       ->delimiter(',');
-  command.add_option("--exclude-namespaces", flags.exclude_namespaces, help.exclude_namespaces)
+  command.add_option("--exclude-namespaces", flags.exclude_namespaces, "Namespaces " + help.excluded)
       ->delimiter(',');
-  command.add_option("--include-resources", flags.include_resources, help.include_resources)
+  command
+      .add_option("--include-resources", flags.include_resources,
+                  "Resources " + help.included_resources +
+                      " (pods, deploy, deployments.apps; default all)")
       ->delimiter(',');
-  command.add_option("--exclude-resources", flags.exclude_resources, help.exclude_resources)
+  command.add_option("--exclude-resources", flags.exclude_resources, "Resources " + help.excluded)
       ->delimiter(',');
   command.add_option("--include-cluster-resources", flags.include_cluster_resources,
-                     help.include_cluster_resources);
+                     help.cluster_resources);
   command.add_option("-l,--selector", flags.selector,
                      "Only objects with these labels (app=db,tier in (a,b))");
 }

@@ -28,13 +28,15 @@ struct FilterFlags {
   std::string selector;                           // -l: `app=db,tier in (a,b)`
 };
 
-// The help of the flags whose meaning depends on the operation ("to include" / "to restore").
+// The words of the help that depend on the operation, so that every command says the rest
+// alike: "Namespaces <included_namespaces> (globs; default all)", "Resources
+// <included_resources> (pods, …; default all)", "Namespaces <excluded>", "Resources
+// <excluded>"; --include-cluster-resources' help is the command's own.
 struct FilterFlagsHelp {
-  const char* include_namespaces;
-  const char* exclude_namespaces;
-  const char* include_resources;
-  const char* exclude_resources;
-  const char* include_cluster_resources;
+  std::string included_namespaces;  // "to include"
+  std::string included_resources;   // "to include"
+  std::string excluded;             // "to exclude"
+  std::string cluster_resources;
 };
 
 void add_filter_flags(CLI::App& command, FilterFlags& flags, const FilterFlagsHelp& help);

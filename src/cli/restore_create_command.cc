@@ -9,14 +9,12 @@
 #include <fmt/format.h>
 
 #include "backup/backup_catalog.h"
-#include "cli/cluster_flags.h"
 #include "cli/cluster_operation.h"
 #include "cli/duration_flag.h"
-#include "cli/filter_flags.h"
+#include "cli/operation_flags.h"
 #include "cli/operation_object.h"
 #include "cli/report_failure.h"
 #include "cli/restore_commands.h"
-#include "cli/storage_flags.h"
 #include "cli/table.h"
 #include "core/go_duration.h"
 #include "restore/restore_runner.h"
@@ -26,22 +24,25 @@ namespace {
 
 using nlohmann::json;
 
+OperationFlags restore_operation_flags() {
+  OperationFlags flags;
+  // A restore sends one create per object: at client-go's 100/s a 10,000-object restore would
+  // take 100 s for nothing (docs/performance.md). The API server's own priority and fairness
+  // protects it; lower the limit with --client-qps where it does not.
+  flags.cluster.qps = 5000;
+  flags.cluster.burst = 5000;
+  return flags;
+}
+
 struct CreateOptions {
   std::string name;
   std::string from_backup;
-  std::string from_file;
-  FilterFlags filter;
+  OperationFlags operation = restore_operation_flags();
   std::vector<std::string> namespace_mappings;
   std::string existing_resource_policy;
   std::string hook_wait_timeout = "10m";
   std::string restore_helper_image = "busybox:1.36";
   size_t workers = restore::kDefaultRestoreWorkers;
-  StorageFlags storage;
-  std::string output = "text";
-  // A restore sends one create per object: at client-go's 100/s a 10,000-object restore would
-  // take 100 s for nothing (docs/performance.md). The API server's own priority and fairness
-  // protects it; lower the limit with --client-qps where it does not.
-  ClusterFlags cluster{.kubeconfig = {}, .context = {}, .qps = 5000, .burst = 5000};
 };
 
 core::Error invalid(std::string message) {
@@ -79,7 +80,7 @@ core::Result<json> mappings_from_flag(const std::vector<std::string>& pairs) {
 
 // The Restore's spec: from --from-file, with every given flag written over its field.
 core::Result<restore::RestoreRequest> build_request(const CreateOptions& o) {
-  auto loaded = load_operation_object(o.from_file, "Restore");
+  auto loaded = load_operation_object(o.operation.from_file, "Restore");
   if (!loaded) return core::unexpected(loaded.error());
   json& spec = loaded->object["spec"];
   if (!o.from_backup.empty()) spec["backupName"] = o.from_backup;
@@ -92,7 +93,7 @@ core::Result<restore::RestoreRequest> build_request(const CreateOptions& o) {
     if (!mapping) return core::unexpected(mapping.error());
     spec["namespaceMapping"] = *mapping;
   }
-  if (auto written = write_filter_flags(o.filter, spec); !written) {
+  if (auto written = write_filter_flags(o.operation.filter, spec); !written) {
     return core::unexpected(written.error());
   }
   const json backup_name = spec.value("backupName", json());
@@ -155,7 +156,9 @@ std::string progress_line(const restore::RestoreRunner& runner, double elapsed) 
       p.items_done, p.items_total, p.pods_waiting_for_hooks, p.hooks_running, volumes, elapsed);
 }
 
-void print_summary(const restore::RestoreOutcome& outcome, const std::string& name,
+void print_summary(const restore::RestoreOutcome& outcome,
+                   const std::string& name,
+                   const storage::ObjectStore&,
                    double seconds) {
   std::printf("%s\n", summary_line(outcome.status, name, seconds).c_str());
   if (!outcome.status.failure_reason.empty()) {
@@ -168,25 +171,14 @@ void print_summary(const restore::RestoreOutcome& outcome, const std::string& na
 int run_create(const CreateOptions& options) {
   auto request = build_request(options);
   if (!request) return report_failure(request.error());
-  const std::string name = request->name;
-  using Operation = ClusterOperation<restore::RestoreRunner, restore::RestoreOutcome>;
-  return run_cluster_operation(
-      options.storage, options.cluster, options.output == "json",
-      Operation{
-          .unfinished = "restore did not finish",
+  return run_cluster_operation<restore::RestoreEnvironment>(
+      options.operation, std::move(*request),
+      ClusterOperation<restore::RestoreRunner, restore::RestoreOutcome>{
+          .noun = "restore",
           .interrupted_message =
               "no new objects; hooks still waiting are given up, running ones finish",
-          .make_runner =
-              [&request](ClusterSession& session, Milestones milestone) {
-                return std::make_unique<restore::RestoreRunner>(
-                    session.environment<restore::RestoreEnvironment>(std::move(milestone)),
-                    std::move(*request));
-              },
           .progress_line = progress_line,
-          .print_summary =
-              [&name](const restore::RestoreOutcome& outcome, const ClusterSession&,
-                      double seconds) { print_summary(outcome, name, seconds); },
-      });
+          .print_summary = print_summary});
 }
 
 }  // namespace
@@ -202,18 +194,13 @@ void add_restore_create_command(CLI::App& restore, Action& action) {
                   "Restore name (default: metadata.name of --from-file, else "
                   "<backup>-<yyyyMMddHHmmss>)");
   cmd->add_option("--from-backup", options->from_backup, "The backup to restore");
-  cmd->add_option("--from-file", options->from_file,
-                  "A velero.io/v1 Restore (YAML or JSON); its spec, hooks included. Flags given "
-                  "as well override its fields");
-  add_filter_flags(
-      *cmd, options->filter,
-      {.include_namespaces = "Namespaces of the backup to restore (globs; default all)",
-       .exclude_namespaces = "Namespaces to leave out",
-       .include_resources = "Resources to restore (pods, deploy, deployments.apps; default all)",
-       .exclude_resources = "Resources to leave out",
-       .include_cluster_resources = "Restore cluster-scoped objects (default: only when all "
-                                    "namespaces are included; volumes of restored claims "
-                                    "always)"});
+  add_object_flags(*cmd, options->operation, "Restore",
+                   {.included_namespaces = "of the backup to restore",
+                    .included_resources = "to restore",
+                    .excluded = "to leave out",
+                    .cluster_resources = "Restore cluster-scoped objects (default: only when all "
+                                         "namespaces are included; volumes of restored claims "
+                                         "always)"});
   cmd->add_option("--namespace-mappings", options->namespace_mappings,
                   "Restore namespaces under new names: old:new,old2:new2")
       ->delimiter(',');
@@ -234,10 +221,7 @@ void add_restore_create_command(CLI::App& restore, Action& action) {
   cmd->add_option("--workers", options->workers,
                   "Objects of one resource type created in parallel (default 16)")
       ->check(CLI::Range(1, 1000));
-  add_storage_flags(*cmd, options->storage);
-  cmd->add_option("-o,--output", options->output, "text or json (the velero.io/v1 Restore)")
-      ->check(CLI::IsMember({"text", "json"}));
-  add_cluster_flags(*cmd, options->cluster);
+  add_run_flags(*cmd, options->operation, "text or json (the velero.io/v1 Restore)");
   cmd->callback([options, &action] { action = [options] { return run_create(*options); }; });
 }
 
