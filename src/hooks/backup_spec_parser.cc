@@ -20,25 +20,11 @@ core::Result<std::optional<ExecHook>> parse_exec_hook(const nlohmann::json& item
     reader.warn(path + ": has no exec: the hook is skipped (Velero requires exec)");
     return std::optional<ExecHook>{};
   }
-  const std::string at = path + ".exec";
-  if (!exec->is_object()) {
-    return reader.fail(at + ": expected an object, got " + core::describe_json(*exec));
+  auto hook = reader.exec_hook(*exec, path + ".exec", "timeout", &ExecHook::timeout);
+  if (!hook) {
+    return core::unexpected(hook.error());
   }
-  reader.warn_unknown_fields(*exec, {"container", "command", "onError", "timeout"}, at);
-  auto fields = reader.exec_command(*exec, at);
-  if (!fields) {
-    return core::unexpected(fields.error());
-  }
-  ExecHook hook;
-  hook.container = std::move(fields->container);
-  hook.command = std::move(fields->command);
-  hook.on_error = fields->on_error;
-  auto timeout = reader.hook_duration(*exec, "timeout", at, "the default 30s");
-  if (!timeout) {
-    return core::unexpected(timeout.error());
-  }
-  hook.timeout = *timeout;
-  return std::optional<ExecHook>{std::move(hook)};
+  return std::optional<ExecHook>{std::move(*hook)};
 }
 
 core::Result<BackupResourceHookSpec> parse_entry(const nlohmann::json& entry,
@@ -49,10 +35,8 @@ core::Result<BackupResourceHookSpec> parse_entry(const nlohmann::json& entry,
   if (!filter) {
     return core::unexpected(filter.error());
   }
-  BackupResourceHookSpec spec;
-  spec.name = filter->name;
-  spec.selector = std::move(filter->selector);
   const std::string& at = filter->label;
+  auto spec = filter->entry<BackupResourceHookSpec>();
   for (auto [field, target] : {std::pair{"pre", &spec.pre}, std::pair{"post", &spec.post}}) {
     const auto list = entry.find(field);
     if (list == entry.end() || list->is_null()) {
@@ -93,12 +77,7 @@ core::Result<BackupSpec> parse_backup_spec(const nlohmann::json& spec, SpecReade
     }
     backup.default_volumes_to_fs_backup = fsb->get<bool>();
   }
-  auto hooks = parse_hook_entries(spec, reader, parse_entry);
-  if (!hooks) {
-    return core::unexpected(hooks.error());
-  }
-  backup.hooks = std::move(*hooks);
-  return backup;
+  return with_hook_entries(std::move(backup), spec, reader, parse_entry);
 }
 
 }  // namespace stillpoint::hooks

@@ -47,6 +47,16 @@ struct HookEntryFilter {
   std::string name;   // required and non-empty: hooks are named in logs and results
   std::string label;  // `path ("name")`, the prefix of every later message about the entry
   ResourceSelector selector;
+
+  // A BackupResourceHookSpec or RestoreResourceHookSpec with this name and selector; its
+  // hooks are the caller's to add.
+  template <class Entry>
+  Entry entry() const {
+    Entry e;
+    e.name = name;
+    e.selector = selector;
+    return e;
+  }
 };
 
 // Reads `entry` (at `path`, e.g. spec.hooks.resources[0]): its name, then its filter fields.

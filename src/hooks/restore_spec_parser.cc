@@ -12,36 +12,23 @@ namespace {
 core::Result<RestoreExecHook> parse_exec(const nlohmann::json& exec,
                                          const std::string& at,
                                          SpecReader& reader) {
-  if (!exec.is_object()) {
-    return reader.fail(at + ": expected an object, got " + core::describe_json(exec));
+  auto hook = reader.exec_hook(exec, at, "execTimeout", &RestoreExecHook::exec_timeout,
+                               {"waitTimeout", "waitForReady"});
+  if (!hook) {
+    return core::unexpected(hook.error());
   }
-  reader.warn_unknown_fields(
-      exec, {"container", "command", "onError", "execTimeout", "waitTimeout", "waitForReady"}, at);
-  auto fields = reader.exec_command(exec, at);
-  if (!fields) {
-    return core::unexpected(fields.error());
-  }
-  RestoreExecHook hook;
-  hook.container = std::move(fields->container);
-  hook.command = std::move(fields->command);
-  hook.on_error = fields->on_error;
-  auto exec_timeout = reader.hook_duration(exec, "execTimeout", at, "the default 30s");
-  if (!exec_timeout) {
-    return core::unexpected(exec_timeout.error());
-  }
-  hook.exec_timeout = *exec_timeout;
   auto wait_timeout =
       reader.hook_duration(exec, "waitTimeout", at, "the restore's hook wait limit",
                            DurationBound::Uncapped);
   if (!wait_timeout) {
     return core::unexpected(wait_timeout.error());
   }
-  hook.wait_timeout = *wait_timeout;
+  hook->wait_timeout = *wait_timeout;
   auto wait_for_ready = core::optional_bool(exec, "waitForReady", at);
   if (!wait_for_ready) {
     return reader.fail(wait_for_ready.error());
   }
-  hook.wait_for_ready = *wait_for_ready;
+  hook->wait_for_ready = *wait_for_ready;
   return hook;
 }
 
@@ -103,10 +90,8 @@ core::Result<RestoreResourceHookSpec> parse_entry(const nlohmann::json& entry,
   if (!filter) {
     return core::unexpected(filter.error());
   }
-  RestoreResourceHookSpec spec;
-  spec.name = filter->name;
-  spec.selector = std::move(filter->selector);
   const std::string& at = filter->label;
+  auto spec = filter->entry<RestoreResourceHookSpec>();
   const auto list = entry.find("postHooks");
   if (list == entry.end() || list->is_null()) {
     reader.warn(at + ": has no postHooks");
@@ -167,12 +152,7 @@ core::Result<RestoreSpec> parse_restore_spec(const nlohmann::json& spec, SpecRea
     }
     restore.namespace_mapping.insert(mapping->begin(), mapping->end());
   }
-  auto hooks = parse_hook_entries(spec, reader, parse_entry);
-  if (!hooks) {
-    return core::unexpected(hooks.error());
-  }
-  restore.hooks = std::move(*hooks);
-  return restore;
+  return with_hook_entries(std::move(restore), spec, reader, parse_entry);
 }
 
 }  // namespace stillpoint::hooks

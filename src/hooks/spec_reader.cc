@@ -51,8 +51,17 @@ core::Result<const nlohmann::json*> SpecReader::hook_entries(const nlohmann::jso
   return &*list;
 }
 
-core::Result<ExecCommand> SpecReader::exec_command(const nlohmann::json& exec,
-                                                   const std::string& path) {
+core::Result<ExecCommand> SpecReader::exec_command(
+    const nlohmann::json& exec,
+    const std::string& path,
+    std::string_view timeout_key,
+    std::initializer_list<std::string_view> kind_fields) {
+  if (!exec.is_object()) {
+    return fail(path + ": expected an object, got " + core::describe_json(exec));
+  }
+  std::vector<std::string_view> known = {"container", "command", "onError", timeout_key};
+  known.insert(known.end(), kind_fields);
+  warn_unknown_fields(exec, known, path);
   ExecCommand fields;
   auto container = core::optional_string(exec, "container", path);
   if (!container) {
@@ -76,6 +85,11 @@ core::Result<ExecCommand> SpecReader::exec_command(const nlohmann::json& exec,
     return core::unexpected(on_error.error());
   }
   fields.on_error = *on_error;
+  auto timeout = hook_duration(exec, timeout_key, path, "the default 30s");
+  if (!timeout) {
+    return core::unexpected(timeout.error());
+  }
+  fields.timeout = *timeout;
   return fields;
 }
 

@@ -25,6 +25,7 @@ struct ExecCommand {
   std::string container;  // empty: the pod's first container
   std::vector<std::string> command;
   std::optional<OnError> on_error;
+  std::optional<Duration> timeout;  // of the command (backup: timeout, restore: execTimeout)
 };
 
 class SpecReader {
@@ -51,8 +52,32 @@ class SpecReader {
   // are absent or null); unknown fields of spec.hooks are warned about.
   core::Result<const nlohmann::json*> hook_entries(const nlohmann::json& spec);
   // Field decoders; all name `path` in their errors.
-  // exec.container, exec.command (required, at least one element) and exec.onError.
-  core::Result<ExecCommand> exec_command(const nlohmann::json& exec, const std::string& path);
+  // An `exec` object: container, command (required, at least one element), onError and the
+  // command's timeout under `timeout_key`, in that order. Fields that are none of these nor
+  // `kind_fields` (read by the caller) are warned about as unknown.
+  core::Result<ExecCommand> exec_command(const nlohmann::json& exec,
+                                         const std::string& path,
+                                         std::string_view timeout_key,
+                                         std::initializer_list<std::string_view> kind_fields);
+  // An ExecHook or RestoreExecHook with exec_command()'s fields set (the timeout into
+  // `timeout`); the kind's other fields are left to the caller.
+  template <class Hook>
+  core::Result<Hook> exec_hook(const nlohmann::json& exec,
+                               const std::string& path,
+                               std::string_view timeout_key,
+                               std::optional<Duration> Hook::*timeout,
+                               std::initializer_list<std::string_view> kind_fields = {}) {
+    auto fields = exec_command(exec, path, timeout_key, kind_fields);
+    if (!fields) {
+      return core::unexpected(fields.error());
+    }
+    Hook hook;
+    hook.container = std::move(fields->container);
+    hook.command = std::move(fields->command);
+    hook.on_error = fields->on_error;
+    hook.*timeout = fields->timeout;
+    return hook;
+  }
   core::Result<std::optional<OnError>> on_error(const nlohmann::json& object,
                                                 const std::string& path);
   // A Go duration string, bounded as hook timeouts are (≤ 0 → default, > 4h → 4h).
@@ -71,14 +96,15 @@ class SpecReader {
 // `spec.hooks.resources[i]` annotated with the entry's name, for messages.
 std::string entry_label(const std::string& path, const std::string& name);
 
-// Each element of spec.hooks.resources decoded by `parse_entry(entry, path, reader)`; the
-// first error stops the decoding and is returned.
-template <class Entry>
-core::Result<std::vector<Entry>> parse_hook_entries(
+// `decoded` (a BackupSpec or RestoreSpec) with its hooks: each element of spec.hooks.resources
+// decoded by `parse_entry(entry, path, reader)`. The first error stops the decoding and is
+// returned.
+template <class Spec, class Entry>
+core::Result<Spec> with_hook_entries(
+    Spec decoded,
     const nlohmann::json& spec,
     SpecReader& reader,
     core::Result<Entry> (*parse_entry)(const nlohmann::json&, const std::string&, SpecReader&)) {
-  std::vector<Entry> parsed;
   auto list = reader.hook_entries(spec);
   if (!list) {
     return core::unexpected(list.error());
@@ -88,9 +114,9 @@ core::Result<std::vector<Entry>> parse_hook_entries(
     if (!entry) {
       return core::unexpected(entry.error());
     }
-    parsed.push_back(std::move(*entry));
+    decoded.hooks.push_back(std::move(*entry));
   }
-  return parsed;
+  return decoded;
 }
 
 }  // namespace stillpoint::hooks
