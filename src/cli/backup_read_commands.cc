@@ -10,6 +10,7 @@
 #include "backup/backup_checksums.h"
 #include "backup/volume_manifest.h"
 #include "cli/backup_commands.h"
+#include "cli/describe_text.h"
 #include "cli/exit_codes.h"
 #include "cli/object_fields.h"
 #include "cli/read_commands.h"
@@ -51,12 +52,8 @@ core::Result<std::string> describe_text(const json& b,
                                         storage::ObjectStore& store,
                                         const std::string& name,
                                         bool details) {
-  std::string out;
-  out += fmt::format("Name:         {}\n", str(b, "/metadata/name"));
-  out += fmt::format("Phase:        {}\n", str(b, "/status/phase"));
-  if (const auto reason = str(b, "/status/failureReason"); !reason.empty()) {
-    out += fmt::format("Failure:      {}\n", reason);
-  }
+  std::string out = fmt::format("Name:         {}\n", str(b, "/metadata/name"));
+  out += phase_lines(b);
   out += fmt::format("Errors:       {}\nWarnings:     {}\n", str(b, "/status/errors"),
                      str(b, "/status/warnings"));
   out += fmt::format("Started:      {}\nCompleted:    {}\nExpiration:   {}\n",
@@ -68,11 +65,7 @@ core::Result<std::string> describe_text(const json& b,
                      str(b, "/status/hookStatus/hooksAttempted"),
                      str(b, "/status/hookStatus/hooksFailed"),
                      str(b, "/status/hookStatus/hooksSkipped"));
-  if (b.contains("/status/podVolumeBackups"_json_pointer)) {
-    out += fmt::format("Pod volumes:  {} of {} backed up\n",
-                       str(b, "/status/podVolumeBackups/completed"),
-                       str(b, "/status/podVolumeBackups/attempted"));
-  }
+  out += pod_volumes_line(b, "podVolumeBackups", "backed up");
   out += fmt::format("Location:     {}\n", store.describe());
   if (details) {
     out += hook_results_text(b, /*with_phase=*/true);
@@ -119,19 +112,15 @@ int run_delete(const ReadOptions& o) {
 
 }  // namespace
 
-void add_backup_read_commands(CLI::App& backup, Action& action) {
-  add_read_commands(backup, backups(), action);
-  auto del = std::make_shared<ReadOptions>();
-  CLI::App* x =
-      read_command(backup, "delete", "Delete a backup from the location", "Backup", *del, true);
-  x->callback([del, &action] { action = [del] { return run_delete(*del); }; });
-}
-
 void add_backup_commands(CLI::App& app, Action& action) {
   CLI::App* backup = app.add_subcommand("backup", "Create and inspect backups");
   backup->require_subcommand(1);
   add_backup_create_command(*backup, action);
-  add_backup_read_commands(*backup, action);
+  add_read_commands(*backup, backups(), action);
+  auto del = std::make_shared<ReadOptions>();
+  CLI::App* x =
+      read_command(*backup, "delete", "Delete a backup from the location", "Backup", *del, true);
+  x->callback([del, &action] { action = [del] { return run_delete(*del); }; });
 }
 
 }  // namespace stillpoint::cli

@@ -26,10 +26,8 @@ struct ClusterOperation {
   // The text of the progress line after `elapsed` seconds (redrawn on a terminal only).
   std::function<std::string(const Runner&, double elapsed)> progress_line;
   // The `-o text` output of a finished run of the operation `name` that took `seconds`.
-  std::function<void(const Outcome&,
-                     const std::string& name,
-                     const storage::ObjectStore& store,
-                     double seconds)>
+  std::function<void(
+      const Outcome&, const std::string& name, const storage::ObjectStore& store, double seconds)>
       print_summary;
 };
 
@@ -43,7 +41,9 @@ int run_cluster_operation(const OperationFlags& flags,
                           Request request,
                           const ClusterOperation<Runner, Outcome>& operation) {
   auto session = ClusterSession::open(flags.storage, flags.cluster);
-  if (!session) return report_failure(session.error());
+  if (!session) {
+    return report_failure(session.error());
+  }
   const bool tty = stderr_is_tty();
   const std::string name = request.name;
   Runner runner((*session)->template environment<Environment>(milestone_printer(tty)),
@@ -65,9 +65,10 @@ int run_cluster_operation(const OperationFlags& flags,
   } else {
     operation.print_summary(outcome, name, (*session)->store(), run.seconds);
   }
-  if (outcome.interrupted) return kExitInterrupted;
-  return outcome.status.phase == decltype(outcome.status.phase)::Completed ? kExitOk
-                                                                           : kExitFailed;
+  if (outcome.interrupted) {
+    return kExitInterrupted;
+  }
+  return outcome.status.phase == decltype(outcome.status.phase)::Completed ? kExitOk : kExitFailed;
 }
 
 }  // namespace stillpoint::cli

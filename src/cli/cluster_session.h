@@ -41,8 +41,7 @@ class ClusterSession {
   // rest, exec, clock, store, pool for blocking work, milestone sink, in that order).
   template <class Environment>
   Environment environment(Milestones milestone) {
-    return Environment{*rest_, *exec_, clock_, *store_, pool_.get_executor(),
-                       std::move(milestone)};
+    return Environment{*rest_, *exec_, clock_, *store_, pool_.get_executor(), std::move(milestone)};
   }
 
   // Waits for the blocking work handed to the pool; call once the runner has finished.

@@ -12,7 +12,9 @@ core::Result<OperationObject> load_operation_object(const std::string& from_file
                     "--from-file"};
   if (!from_file.empty()) {
     auto docs = core::load_documents(from_file);
-    if (!docs) return core::unexpected(docs.error());
+    if (!docs) {
+      return core::unexpected(docs.error());
+    }
     if (docs->size() != 1) {
       return core::unexpected(core::ErrorCode::InvalidArgument,
                               from_file + ": expected exactly one " + kind + " object, found " +
@@ -26,7 +28,9 @@ core::Result<OperationObject> load_operation_object(const std::string& from_file
     }
   }
   json& spec = o.object["spec"];
-  if (!spec.is_object()) spec = json::object();
+  if (!spec.is_object()) {
+    spec = json::object();
+  }
   return o;
 }
 

@@ -14,19 +14,27 @@ namespace {
 
 using nlohmann::json;
 
-void print_text(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+void print_text(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
 
 int run_get(const StoredKind& kind, const ReadOptions& o) {
   auto store = open_storage(o.storage);
-  if (!store) return report_failure(store.error());
+  if (!store) {
+    return report_failure(store.error());
+  }
   std::vector<json> objects;
   if (!o.name.empty()) {
     auto one = kind.read(**store, o.name);
-    if (!one) return report_failure(one.error());
+    if (!one) {
+      return report_failure(one.error());
+    }
     objects.push_back(std::move(*one));
   } else {
     auto all = kind.list(**store);
-    if (!all) return report_failure(all.error());
+    if (!all) {
+      return report_failure(all.error());
+    }
     objects = std::move(*all);
   }
   if (o.output == "json") {
@@ -44,9 +52,13 @@ int run_get(const StoredKind& kind, const ReadOptions& o) {
 
 int run_describe(const StoredKind& kind, const ReadOptions& o) {
   auto store = open_storage(o.storage);
-  if (!store) return report_failure(store.error());
+  if (!store) {
+    return report_failure(store.error());
+  }
   auto object = kind.read(**store, o.name);
-  if (!object) return report_failure(object.error());
+  if (!object) {
+    return report_failure(object.error());
+  }
   if (o.output == "json") {
     std::printf("%s\n", object->dump(2).c_str());
     return kExitOk;
@@ -56,16 +68,22 @@ int run_describe(const StoredKind& kind, const ReadOptions& o) {
     return kExitOk;
   }
   auto text = kind.describe_text(*object, **store, o.name, o.details);
-  if (!text) return report_failure(text.error());
+  if (!text) {
+    return report_failure(text.error());
+  }
   print_text(*text);
   return kExitOk;
 }
 
 int run_logs(const StoredKind& kind, const ReadOptions& o) {
   auto store = open_storage(o.storage);
-  if (!store) return report_failure(store.error());
+  if (!store) {
+    return report_failure(store.error());
+  }
   auto s = kind.read_log(**store, o.name, print_text);
-  if (!s) return report_failure(s.error());
+  if (!s) {
+    return report_failure(s.error());
+  }
   return kExitOk;
 }
 
@@ -79,7 +97,9 @@ CLI::App* read_command(CLI::App& parent,
                        bool name_required) {
   CLI::App* cmd = parent.add_subcommand(name, help);
   auto* arg = cmd->add_option("NAME", options.name, kind + " name");
-  if (name_required) arg->required();
+  if (name_required) {
+    arg->required();
+  }
   add_storage_flags(*cmd, options.storage);
   return cmd;
 }
@@ -97,8 +117,7 @@ void add_read_commands(CLI::App& parent, const StoredKind& stored_kind, Action& 
 
   auto describe = std::make_shared<ReadOptions>();
   describe->output = "text";
-  CLI::App* d =
-      read_command(parent, "describe", kind->describe_help, kind->kind, *describe, true);
+  CLI::App* d = read_command(parent, "describe", kind->describe_help, kind->kind, *describe, true);
   d->add_flag("--details", describe->details, kind->details_help);
   d->add_option("-o,--output", describe->output,
                 "text, json or yaml (the velero.io/v1 " + kind->kind + ")")
@@ -110,27 +129,6 @@ void add_read_commands(CLI::App& parent, const StoredKind& stored_kind, Action& 
   auto logs = std::make_shared<ReadOptions>();
   CLI::App* l = read_command(parent, "logs", kind->logs_help, kind->kind, *logs, true);
   l->callback([kind, logs, &action] { action = [kind, logs] { return run_logs(*kind, *logs); }; });
-}
-
-std::string hook_results_text(const json& object, bool with_phase) {
-  std::vector<std::string> columns = {"POD", "CONTAINER", "NAME", "SOURCE", "RESULT", "EXIT",
-                                      "DURATION", "ERROR"};
-  if (with_phase) columns.insert(columns.begin() + 2, "PHASE");
-  Table hooks(std::move(columns));
-  const json results = object.value("/status/hookResults"_json_pointer, json::array());
-  for (const json& r : results) {
-    std::vector<std::string> row = {r.value("namespace", "") + "/" + r.value("pod", ""),
-                                    r.value("container", ""),
-                                    r.value("name", ""),
-                                    r.value("source", ""),
-                                    r.value("result", ""),
-                                    r.contains("exitCode") ? r["exitCode"].dump() : "",
-                                    r.contains("durationMs") ? r["durationMs"].dump() + "ms" : "",
-                                    r.value("error", "")};
-    if (with_phase) row.insert(row.begin() + 2, r.value("phase", ""));
-    hooks.add_row(std::move(row));
-  }
-  return "\nHooks:\n" + (results.empty() ? std::string("  <none>\n") : hooks.render());
 }
 
 }  // namespace stillpoint::cli

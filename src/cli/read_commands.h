@@ -36,12 +36,10 @@ struct StoredKind {
   const char* details_help;
   const char* logs_help;
   // NotFound names the object and the location.
-  std::function<core::Result<nlohmann::json>(storage::ObjectStore&, const std::string& name)>
-      read;
+  std::function<core::Result<nlohmann::json>(storage::ObjectStore&, const std::string& name)> read;
   std::function<core::Result<std::vector<nlohmann::json>>(storage::ObjectStore&)> list;
   std::vector<std::string> columns;  // of `get`'s table
-  std::function<std::vector<std::string>(const nlohmann::json&, const storage::ObjectStore&)>
-      row;
+  std::function<std::vector<std::string>(const nlohmann::json&, const storage::ObjectStore&)> row;
   // describe's text output for `object`; an error is printed instead of any of the text.
   std::function<core::Result<std::string>(
       const nlohmann::json& object, storage::ObjectStore&, const std::string& name, bool details)>
@@ -63,9 +61,5 @@ CLI::App* read_command(CLI::App& parent,
                        const std::string& kind,
                        ReadOptions& options,
                        bool name_required);
-
-// describe --details' hook section, from status.hookResults; backups show the hook's phase
-// (pre/post), restores have only one.
-std::string hook_results_text(const nlohmann::json& object, bool with_phase);
 
 }  // namespace stillpoint::cli

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/describe_text.h"
 #include "cli/object_fields.h"
 #include "cli/read_commands.h"
 #include "cli/restore_commands.h"
@@ -53,13 +54,9 @@ core::Result<std::string> describe_text(const json& v,
                                         storage::ObjectStore& store,
                                         const std::string& name,
                                         bool details) {
-  std::string out;
-  out += fmt::format("Name:         {}\n", field_text(v, "/metadata/name"));
+  std::string out = fmt::format("Name:         {}\n", field_text(v, "/metadata/name"));
   out += fmt::format("Backup:       {}\n", field_text(v, "/spec/backupName"));
-  out += fmt::format("Phase:        {}\n", field_text(v, "/status/phase"));
-  if (const auto reason = field_text(v, "/status/failureReason"); !reason.empty()) {
-    out += fmt::format("Failure:      {}\n", reason);
-  }
+  out += phase_lines(v);
   out += fmt::format("Started:      {}\nCompleted:    {}\n", field_text(v, "/status/startTimestamp"),
                      field_text(v, "/status/completionTimestamp"));
   out += fmt::format("Items:        {} restored, {} skipped, {} failed (of {})\n",
@@ -70,11 +67,7 @@ core::Result<std::string> describe_text(const json& v,
   out += fmt::format("HooksAttempted: {}\nHooksFailed:    {}\n",
                      field_text(v, "/status/hookStatus/hooksAttempted"),
                      field_text(v, "/status/hookStatus/hooksFailed"));
-  if (v.contains("/status/podVolumeRestores"_json_pointer)) {
-    out += fmt::format("Pod volumes:  {} of {} restored\n",
-                       field_text(v, "/status/podVolumeRestores/completed"),
-                       field_text(v, "/status/podVolumeRestores/attempted"));
-  }
+  out += pod_volumes_line(v, "podVolumeRestores", "restored");
   if (auto mapping = v.value("/spec/namespaceMapping"_json_pointer, json::object());
       mapping.is_object() && !mapping.empty()) {
     out += "Namespace mappings:\n";
@@ -114,15 +107,11 @@ StoredKind restores() {
 
 }  // namespace
 
-void add_restore_read_commands(CLI::App& restore, Action& action) {
-  add_read_commands(restore, restores(), action);
-}
-
 void add_restore_commands(CLI::App& app, Action& action) {
   CLI::App* restore = app.add_subcommand("restore", "Restore backups and inspect restores");
   restore->require_subcommand(1);
   add_restore_create_command(*restore, action);
-  add_restore_read_commands(*restore, action);
+  add_read_commands(*restore, restores(), action);
 }
 
 }  // namespace stillpoint::cli

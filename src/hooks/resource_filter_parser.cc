@@ -7,43 +7,87 @@
 #include "hooks/spec_reader.h"
 
 namespace stillpoint::hooks {
+namespace {
 
-core::Result<core::IncludesExcludes> parse_namespaces(const nlohmann::json& object,
-                                                      const std::string& path,
-                                                      SpecReader& reader) {
-  auto includes = core::optional_string_list(object, "includedNamespaces", path);
+// included<Things> and excluded<Things> of `object`, as written.
+struct FilterLists {
+  std::vector<std::string> includes;
+  std::vector<std::string> excludes;
+};
+
+core::Result<FilterLists> read_lists(const nlohmann::json& object,
+                                     const std::string& things,
+                                     const std::string& path,
+                                     SpecReader& reader) {
+  auto includes = core::optional_string_list(object, "included" + things, path);
   if (!includes) {
     return reader.fail(includes.error());
   }
-  auto excludes = core::optional_string_list(object, "excludedNamespaces", path);
+  auto excludes = core::optional_string_list(object, "excluded" + things, path);
   if (!excludes) {
     return reader.fail(excludes.error());
   }
-  auto ie = core::IncludesExcludes::compile(std::move(*includes), std::move(*excludes),
-                                            core::field_path(path, "includedNamespaces"),
-                                            core::field_path(path, "excludedNamespaces"));
+  return FilterLists{std::move(*includes), std::move(*excludes)};
+}
+
+core::Result<core::IncludesExcludes> compile(FilterLists lists,
+                                             const std::string& things,
+                                             const std::string& path,
+                                             SpecReader& reader) {
+  auto ie = core::IncludesExcludes::compile(std::move(lists.includes), std::move(lists.excludes),
+                                            core::field_path(path, "included" + things),
+                                            core::field_path(path, "excluded" + things));
   if (!ie) {
     return reader.fail(ie.error());
   }
   return ie;
 }
 
+// The fields of a hook entry besides its hooks.
+constexpr std::string_view kEntryFilterFields[] = {"name",
+                                                   "includedNamespaces",
+                                                   "excludedNamespaces",
+                                                   "includedResources",
+                                                   "excludedResources",
+                                                   "labelSelector"};
+
+// Resource fields of a restore hook are read by nobody; saying so beats silently ignoring them.
+core::IncludesExcludes pods_only(const nlohmann::json& entry,
+                                 const std::string& label,
+                                 SpecReader& reader) {
+  for (const char* field : {"includedResources", "excludedResources"}) {
+    if (entry.contains(field) && !entry[field].is_null()) {
+      reader.warn(core::field_path(label, field) +
+                  ": ignored: restore hooks always apply to pods (as in Velero)");
+    }
+  }
+  return *core::IncludesExcludes::compile({"pods"}, {}, "", "");
+}
+
+}  // namespace
+
+core::Result<core::IncludesExcludes> parse_namespaces(const nlohmann::json& object,
+                                                      const std::string& path,
+                                                      SpecReader& reader) {
+  auto lists = read_lists(object, "Namespaces", path, reader);
+  if (!lists) {
+    return core::unexpected(lists.error());
+  }
+  return compile(std::move(*lists), "Namespaces", path, reader);
+}
+
 core::Result<core::IncludesExcludes> parse_resources(const nlohmann::json& object,
                                                      const std::string& path,
                                                      SpecReader& reader) {
-  auto includes = core::optional_string_list(object, "includedResources", path);
-  if (!includes) {
-    return reader.fail(includes.error());
+  auto lists = read_lists(object, "Resources", path, reader);
+  if (!lists) {
+    return core::unexpected(lists.error());
   }
-  auto excludes = core::optional_string_list(object, "excludedResources", path);
-  if (!excludes) {
-    return reader.fail(excludes.error());
-  }
-  for (auto& name : *includes) {
+  for (auto& name : lists->includes) {
     name = canonical_resource(name);
   }
   std::vector<std::string> kept;
-  for (const auto& name : *excludes) {
+  for (const auto& name : lists->excludes) {
     if (name == "*") {
       reader.warn(core::field_path(path, "excludedResources") +
                   ": \"*\" is ignored (Velero drops it too); list the resources to exclude");
@@ -51,19 +95,13 @@ core::Result<core::IncludesExcludes> parse_resources(const nlohmann::json& objec
     }
     kept.push_back(canonical_resource(name));
   }
-  auto ie = core::IncludesExcludes::compile(std::move(*includes), std::move(kept),
-                                            core::field_path(path, "includedResources"),
-                                            core::field_path(path, "excludedResources"));
-  if (!ie) {
-    return reader.fail(ie.error());
-  }
-  return ie;
+  lists->excludes = std::move(kept);
+  return compile(std::move(*lists), "Resources", path, reader);
 }
 
-core::Result<std::optional<core::LabelSelector>> parse_label_selector(
-    const nlohmann::json& object,
-    const std::string& path,
-    SpecReader& reader) {
+core::Result<std::optional<core::LabelSelector>> parse_label_selector(const nlohmann::json& object,
+                                                                      const std::string& path,
+                                                                      SpecReader& reader) {
   const auto it = object.find("labelSelector");
   if (it == object.end() || it->is_null()) {
     return std::optional<core::LabelSelector>{};
@@ -97,8 +135,7 @@ core::Result<ItemFilter> parse_item_filter(const nlohmann::json& spec, SpecReade
     return filter;
   }
   if (!it->is_array()) {
-    return reader.fail("spec.orLabelSelectors: expected a list, got " +
-                       core::describe_json(*it));
+    return reader.fail("spec.orLabelSelectors: expected a list, got " + core::describe_json(*it));
   }
   if (filter.label_selector) {
     return reader.fail(
@@ -113,27 +150,6 @@ core::Result<ItemFilter> parse_item_filter(const nlohmann::json& spec, SpecReade
   }
   return filter;
 }
-
-namespace {
-
-constexpr std::string_view kEntryFilterFields[] = {
-    "name",          "includedNamespaces", "excludedNamespaces", "includedResources",
-    "excludedResources", "labelSelector"};
-
-// Resource fields of a restore hook are read by nobody; saying so beats silently ignoring them.
-core::IncludesExcludes pods_only(const nlohmann::json& entry,
-                                 const std::string& label,
-                                 SpecReader& reader) {
-  for (const char* field : {"includedResources", "excludedResources"}) {
-    if (entry.contains(field) && !entry[field].is_null()) {
-      reader.warn(core::field_path(label, field) +
-                  ": ignored: restore hooks always apply to pods (as in Velero)");
-    }
-  }
-  return *core::IncludesExcludes::compile({"pods"}, {}, "", "");
-}
-
-}  // namespace
 
 core::Result<HookEntryFilter> parse_hook_entry_filter(
     const nlohmann::json& entry,

@@ -30,10 +30,9 @@ core::Result<core::IncludesExcludes> parse_resources(const nlohmann::json& objec
                                                      const std::string& path,
                                                      SpecReader& reader);
 // labelSelector of `object`; nullopt when absent or null.
-core::Result<std::optional<core::LabelSelector>> parse_label_selector(
-    const nlohmann::json& object,
-    const std::string& path,
-    SpecReader& reader);
+core::Result<std::optional<core::LabelSelector>> parse_label_selector(const nlohmann::json& object,
+                                                                      const std::string& path,
+                                                                      SpecReader& reader);
 
 // spec.{included,excluded}{Namespaces,Resources}, labelSelector, orLabelSelectors.
 core::Result<ItemFilter> parse_item_filter(const nlohmann::json& spec, SpecReader& reader);
