@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "kube/client_config.h"
 #include "kube/rate_limiter.h"
@@ -44,6 +46,9 @@ struct TransportOptions {
   int burst = kDefaultBurst;
   size_t max_connections = kDefaultMaxConnections;
   std::string user_agent = "stillpoint";
+  // Paces the pauses between retries; null: real time (core::SteadyClock). Tests pass a
+  // FakeClock so that a Retry-After of seconds costs no wall time.
+  std::shared_ptr<core::Clock> clock;
 };
 
 struct HttpRequest {
@@ -97,9 +102,33 @@ class HttpClient {
 
  private:
   struct Pool;
+  class Slot;  // a place under the connection cap, given back when destroyed
+
+  // How one attempt ended: with the result to return, or to be tried again — after `delay`
+  // (a retry, counted in stats) or at once (after a 401 refreshed the credentials).
+  struct Step {
+    std::optional<core::Result<HttpResponse>> result;
+    std::optional<std::chrono::milliseconds> delay;
+    bool refreshed_credentials = false;
+  };
+
   HttpClient(std::shared_ptr<ConnectionFactory> factory, TransportOptions options);
+  // The retry loop: per attempt a slot, then one attempt, then at most one retry pause.
   boost::asio::awaitable<core::Result<HttpResponse>> perform(HttpRequest request,
                                                              const BodySink* sink);
+  // Waits for the rate limiter and a place under the connection cap. Errors: Cancelled.
+  boost::asio::awaitable<core::Result<Slot>> acquire_slot(const HttpRequest& request);
+  // Credentials, a connection (idle from the pool or new), the request sent, the response
+  // read; a reusable connection goes back to the pool. `request` and `sink` outlive it
+  // (perform's). `may_refresh`: a 401 may still drop the credential and ask to try again.
+  boost::asio::awaitable<Step> attempt_once(const HttpRequest& request,
+                                            const BodySink* sink,
+                                            int attempt,
+                                            bool may_refresh);
+  // The one pause between attempts, on options_.clock. Errors: Cancelled when the request was
+  // cancelled during the pause.
+  boost::asio::awaitable<core::Status> retry_pause(std::chrono::milliseconds delay,
+                                                   const HttpRequest& request);
 
   std::shared_ptr<ConnectionFactory> factory_;
   TransportOptions options_;
