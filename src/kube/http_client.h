@@ -13,7 +13,6 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -102,33 +101,9 @@ class HttpClient {
 
  private:
   struct Pool;
-  class Slot;  // a place under the connection cap, given back when destroyed
-
-  // How one attempt ended: with the result to return, or to be tried again — after `delay`
-  // (a retry, counted in stats) or at once (after a 401 refreshed the credentials).
-  struct Step {
-    std::optional<core::Result<HttpResponse>> result;
-    std::optional<std::chrono::milliseconds> delay;
-    bool refreshed_credentials = false;
-  };
-
   HttpClient(std::shared_ptr<ConnectionFactory> factory, TransportOptions options);
-  // The retry loop: per attempt a slot, then one attempt, then at most one retry pause.
   boost::asio::awaitable<core::Result<HttpResponse>> perform(HttpRequest request,
                                                              const BodySink* sink);
-  // Waits for the rate limiter and a place under the connection cap. Errors: Cancelled.
-  boost::asio::awaitable<core::Result<Slot>> acquire_slot(const HttpRequest& request);
-  // Credentials, a connection (idle from the pool or new), the request sent, the response
-  // read; a reusable connection goes back to the pool. `request` and `sink` outlive it
-  // (perform's). `may_refresh`: a 401 may still drop the credential and ask to try again.
-  boost::asio::awaitable<Step> attempt_once(const HttpRequest& request,
-                                            const BodySink* sink,
-                                            int attempt,
-                                            bool may_refresh);
-  // The one pause between attempts, on options_.clock. Errors: Cancelled when the request was
-  // cancelled during the pause.
-  boost::asio::awaitable<core::Status> retry_pause(std::chrono::milliseconds delay,
-                                                   const HttpRequest& request);
 
   std::shared_ptr<ConnectionFactory> factory_;
   TransportOptions options_;
