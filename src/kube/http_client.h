@@ -20,7 +20,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "core/clock.h"
+#include "core/async/clock.h"
 #include "core/result.h"
 #include "kube/client_config.h"
 #include "kube/rate_limiter.h"

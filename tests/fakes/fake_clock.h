@@ -13,7 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "core/clock.h"
+#include "core/async/clock.h"
 
 namespace stillpoint::testing {
 

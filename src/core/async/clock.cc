@@ -1,4 +1,4 @@
-#include "core/clock.h"
+#include "core/async/clock.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
