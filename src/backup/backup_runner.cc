@@ -71,11 +71,11 @@ archive::ItemKey item_key(const json& object, const kube::ApiResource& r) {
 
 // Arguments of a coroutine call are named variables, never braced temporaries: GCC 12
 // destroys a braced temporary argument of a co_await'ed call twice (free(): invalid pointer).
-asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::RestClient& rest,
+asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::ClusterApi& cluster,
                                                           const kube::GroupVersionResource& gvr,
                                                           kube::ItemCallback on_item) {
   kube::ListOptions options;
-  co_return co_await rest.list(gvr, std::move(options), std::move(on_item));
+  co_return co_await cluster.list(gvr, std::move(options), std::move(on_item));
 }
 
 }  // namespace
@@ -84,7 +84,7 @@ namespace {
 
 // `env` with its store replaced by `store`.
 BackupEnvironment writing_to(BackupEnvironment env, storage::ObjectStore& store) {
-  return BackupEnvironment{.rest = env.rest,
+  return BackupEnvironment{.cluster = env.cluster,
                            .exec = env.exec,
                            .clock = env.clock,
                            .store = store,
@@ -152,7 +152,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
       st.collected.push_back(std::move(c));
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, st.pods->gvr, std::move(on_pod));
+    auto listed = co_await list_all(env_.cluster, st.pods->gvr, std::move(on_pod));
     if (!listed)
       co_return core::unexpected(listed.error());
     if (env_.milestone) {
@@ -173,7 +173,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
                         std::move(item));
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, st.pvcs->gvr, std::move(on_claim));
+    auto listed = co_await list_all(env_.cluster, st.pvcs->gvr, std::move(on_claim));
     if (!listed)
       co_return core::unexpected(listed.error());
   }
@@ -185,7 +185,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
       st.volumes.emplace(string_at(item, json::json_pointer("/metadata/name")), std::move(item));
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, st.pvs->gvr, std::move(on_volume));
+    auto listed = co_await list_all(env_.cluster, st.pvs->gvr, std::move(on_volume));
     if (!listed)
       co_return core::unexpected(listed.error());
   }
@@ -231,7 +231,7 @@ asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
       ++progress_.items_backed_up;
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, r.gvr, std::move(on_item));
+    auto listed = co_await list_all(env_.cluster, r.gvr, std::move(on_item));
     if (!listed) {
       if (interrupted_)
         co_return interrupted_status();
@@ -265,7 +265,7 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
         "backup \"" + name + "\" already exists in " + env_.store.describe());
   }
 
-  auto discovered = co_await kube::discover(env_.rest.http());
+  auto discovered = co_await env_.cluster.discover();
   if (!discovered)
     co_return core::unexpected(discovered.error());
   st.discovery = std::move(*discovered);

@@ -54,7 +54,7 @@ std::string describe_item(const std::string& group_resource,
 asio::awaitable<bool> RestoreRunner::ensure_namespace(const std::string& name) {
   State& st = *state_;
   if (st.namespaces_ready.count(name)) co_return true;
-  auto found = co_await env_.rest.get(kNamespaces, "", name);
+  auto found = co_await env_.cluster.get(kNamespaces, "", name);
   if (found) {
     st.namespaces_ready.insert(name);
     co_return true;
@@ -67,7 +67,7 @@ asio::awaitable<bool> RestoreRunner::ensure_namespace(const std::string& name) {
                  {"labels",
                   {{"velero.io/backup-name", st.transform.backup_name},
                    {"velero.io/restore-name", st.transform.restore_name}}}}}};
-    auto created = co_await env_.rest.create(kNamespaces, "", ns);
+    auto created = co_await env_.cluster.create(kNamespaces, "", ns);
     // Conflict: another worker created it a moment ago.
     if (created || created.error().code == core::ErrorCode::Conflict) {
       st.namespaces_ready.insert(name);
@@ -204,7 +204,7 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
   const kube::GroupVersionResource gvr = gvr_for(item, *resource);
   const std::string item_name = string_at(item, json::json_pointer("/metadata/name"));
   const std::string shown = describe_item(group_resource, target_ns, item_name);
-  auto created = co_await env_.rest.create(gvr, target_ns, item);
+  auto created = co_await env_.cluster.create(gvr, target_ns, item);
   if (created) {
     ++st.status.items_restored;
     st.log->info("restored", {{"item", shown}});
@@ -233,7 +233,7 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
     co_return;
   }
   // It exists already.
-  auto live = co_await env_.rest.get(gvr, target_ns, item_name);
+  auto live = co_await env_.cluster.get(gvr, target_ns, item_name);
   if (live && group_resource == "persistentvolumes") {
     // Bound to another claim (the live original next to a namespace-mapped copy): the
     // restored claim gets a new volume instead (volume_in_use.h). Decided before the policy,
@@ -253,8 +253,8 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
   if (request_.existing_policy == ExistingPolicy::Update && live && !same) {
     json patch = item;
     patch.erase("status");
-    auto patched = co_await env_.rest.patch(gvr, target_ns, item_name, kube::PatchType::Merge,
-                                            patch);
+    auto patched =
+        co_await env_.cluster.patch(gvr, target_ns, item_name, kube::PatchType::Merge, patch);
     if (patched) {
       ++st.status.items_restored;
       st.log->info("updated (existing-resource-policy update)", {{"item", shown}});

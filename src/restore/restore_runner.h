@@ -11,7 +11,7 @@
 // (the archive, the volume manifest, volume data) are checked against its checksums object
 // when it has one (backup_checksums.h): a damaged archive fails the restore the same way,
 // naming the object and the location; damaged volume data fails that pod's volumes.
-// Runs on one I/O executor (the RestClient's, single-threaded); blocking file work on `pool`.
+// Runs on one I/O executor (the ClusterApi's, single-threaded); blocking file work on `pool`.
 #pragma once
 
 #include <filesystem>
@@ -28,7 +28,7 @@
 #include "hooks/plan.h"
 #include "hooks/pod.h"
 #include "hooks/pod_exec.h"
-#include "kube/rest_client.h"
+#include "kube/cluster_api.h"
 #include "restore/restore_request.h"
 #include "restore/restore_status.h"
 #include "storage/object_store.h"
@@ -44,7 +44,7 @@ struct RestoreProgress {
 };
 
 struct RestoreEnvironment {
-  kube::RestClient& rest;
+  kube::ClusterApi& cluster;
   hooks::PodExec& exec;
   hooks::Clock& clock;
   storage::ObjectStore& store;
