@@ -244,8 +244,6 @@ asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
   co_return core::ok();
 }
 asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
-  State& st = *state_;
-  const std::string& name = request_.name;
   BackupStatus status;
   status.start = env_.clock.now();
   // Velero's default TTL: 30 days.
@@ -256,6 +254,17 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     }
   }
 
+  if (auto s = co_await collect(); !s) co_return core::unexpected(s.error());
+  if (auto s = co_await write_items(); !s) co_return core::unexpected(s.error());
+  co_return co_await publish(std::move(status));
+}
+
+// Nothing is written yet: the backup's name is free, the cluster is read (discovery, the
+// resources to list, the pods, claims and volumes of the ItemBlocks), hooks are planned and,
+// with --strict-hooks, judged. An error means nothing was published.
+asio::awaitable<core::Status> BackupRunner::collect() {
+  State& st = *state_;
+  const std::string& name = request_.name;
   auto exists = env_.store.exists(catalog::backup_object_key(name));
   if (!exists)
     co_return core::unexpected(exists.error());
@@ -313,6 +322,15 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
                     findings.front()));
   }
 
+  co_return core::ok();
+}
+
+// The backup's objects are written: the tarball and the log opened, the ItemBlocks run by the
+// workers while the other resources stream into the tarball, then the leftover claims and
+// volumes. An error means the location could not be opened (nothing published).
+asio::awaitable<core::Status> BackupRunner::write_items() {
+  State& st = *state_;
+  const std::string& name = request_.name;
   // Leftovers of an attempt that died before publishing (no velero-backup.json) go first.
   if (auto s = env_.store.remove_prefix(catalog::backup_prefix(name)); !s) {
     co_return core::unexpected(s.error());
@@ -371,6 +389,14 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     }
   }
   st.items_total += st.claims.size() + st.volumes_written.size();
+  co_return core::ok();
+}
+
+// After a storage failure: nothing is published, what was written is removed. Otherwise the
+// metadata, then the backup object last: that is what publishes the backup.
+asio::awaitable<core::Result<BackupOutcome>> BackupRunner::publish(BackupStatus status) {
+  State& st = *state_;
+  const std::string& name = request_.name;
   if (!st.storage_failure) {
     // The location failed (e.g. it is full): a backup missing data must not be published,
     // nor look complete. What was written goes; the error says why.

@@ -80,6 +80,11 @@ class BackupRunner {
 
  private:
   struct State;
+  // run() in three steps (backup_runner.cc): read the cluster and plan, write the items,
+  // publish (or, after a storage failure, remove what was written).
+  boost::asio::awaitable<core::Status> collect();
+  boost::asio::awaitable<core::Status> write_items();
+  boost::asio::awaitable<core::Result<BackupOutcome>> publish(BackupStatus status);
   boost::asio::awaitable<core::Status> collect_block_items();
   boost::asio::awaitable<core::Status> back_up_volumes(const CollectedPod& pod);
   boost::asio::awaitable<void> block_worker(size_t worker);

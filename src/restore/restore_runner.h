@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -81,10 +82,21 @@ class RestoreRunner {
  private:
   struct State;
   boost::asio::awaitable<void> restore_type(const std::string& group_resource);
+  struct PreparedItem;
+  // One archive entry: select_item, prepare_item, create_or_reconcile (restore_items.cc).
   boost::asio::awaitable<void> restore_item(const std::string& group_resource,
                                             std::string namespace_name,
                                             std::string name,
                                             std::string json_text);
+  std::optional<nlohmann::json> select_item(const std::string& group_resource,
+                                            const std::string& source_namespace,
+                                            const std::string& name,
+                                            std::string json_text);
+  std::optional<PreparedItem> prepare_item(const std::string& group_resource,
+                                           const std::string& source_namespace,
+                                           const std::string& name,
+                                           nlohmann::json object);
+  boost::asio::awaitable<void> create_or_reconcile(PreparedItem item);
   boost::asio::awaitable<bool> ensure_namespace(const std::string& name);
   boost::asio::awaitable<void> wait_for_crds();
   // A created pod's volume data (restore-wait released once it is in), then its exec hooks.
