@@ -143,8 +143,9 @@ TEST(BackupOrchestration, FailedListOfOneTypeDoesNotStopTheOthers) {
   h.cluster.update("namespaces", namespace_object("a"));
   h.cluster.update("configmaps", config_map("a", "settings", {{"a", "1"}}));
   h.cluster.update("secrets", secret("a", "creds", {{"p", "cA=="}}));
-  h.cluster.fail(FakeCluster::Call::List, "secrets", "",
-                 {core::ErrorCode::Forbidden, "secrets is forbidden"});
+  // Discovery lists config maps before secrets: the failure comes first.
+  h.cluster.fail(FakeCluster::Call::List, "configmaps", "",
+                 {core::ErrorCode::Forbidden, "configmaps is forbidden"});
 
   BackupRunner runner(h.backup_env(), backup_request("b4"));
   auto result = h.run(runner.run());
@@ -153,8 +154,8 @@ TEST(BackupOrchestration, FailedListOfOneTypeDoesNotStopTheOthers) {
   ASSERT_TRUE(*result) << result->error().message;
   EXPECT_EQ((*result)->status.phase, catalog::Phase::PartiallyFailed);
   const json list = resource_list(h.store, "b4");
-  EXPECT_TRUE(contains(list, "v1/ConfigMap", "a/settings")) << list.dump();
-  EXPECT_FALSE(list.contains("v1/Secret")) << list.dump();
+  EXPECT_TRUE(contains(list, "v1/Secret", "a/creds")) << list.dump();
+  EXPECT_FALSE(list.contains("v1/ConfigMap")) << list.dump();
 }
 
 }  // namespace
