@@ -13,6 +13,8 @@
 // controllers (a created pod stays as created until the test `update`s it). One executor.
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <list>
 #include <map>
