@@ -46,7 +46,8 @@ class FakeCluster : public kube::ClusterApi {
     r.gvr = {std::move(group), std::move(version), std::move(plural)};
     r.kind = std::move(kind);
     r.singular = r.kind;
-    for (auto& c : r.singular) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : r.singular)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     r.namespaced = namespaced;
     r.verbs = {"create", "delete", "get", "list", "patch", "update", "watch"};
     return r;
@@ -96,7 +97,8 @@ class FakeCluster : public kube::ClusterApi {
                                        const std::string& ns,
                                        const std::string& name) const {
     auto it = objects_.find(key(group, plural, ns, name));
-    if (it == objects_.end()) return std::nullopt;
+    if (it == objects_.end())
+      return std::nullopt;
     return it->second;
   }
 
@@ -104,13 +106,14 @@ class FakeCluster : public kube::ClusterApi {
   size_t watchers() const { return watchers_.size(); }
 
   std::vector<std::string> calls;  // "create configmaps ns/name", "list pods", ...
-  size_t page_size = 2;           // items per list page, whatever the caller asks
+  size_t page_size = 2;            // items per list page, whatever the caller asks
 
   // --- kube::ClusterApi ---
 
   boost::asio::awaitable<core::Result<kube::DiscoveryResult>> discover() override {
     calls.push_back("discover");
-    if (auto e = fault(Call::Discover, "", "")) co_return core::unexpected(*e);
+    if (auto e = fault(Call::Discover, "", ""))
+      co_return core::unexpected(*e);
     kube::DiscoveryResult d;
     d.resources = resources_;
     d.aggregated = true;
@@ -122,19 +125,24 @@ class FakeCluster : public kube::ClusterApi {
                                                            std::string_view name) override {
     const std::string ns(namespace_name), n(name);
     calls.push_back("get " + gvr.resource + " " + where(ns, n));
-    if (auto e = fault(Call::Get, gvr.resource, n)) co_return core::unexpected(*e);
+    if (auto e = fault(Call::Get, gvr.resource, n))
+      co_return core::unexpected(*e);
     auto it = objects_.find(key(gvr.group, gvr.resource, ns, n));
-    if (it == objects_.end()) co_return not_found(gvr, ns, n);
+    if (it == objects_.end())
+      co_return not_found(gvr, ns, n);
     co_return it->second;
   }
 
-  boost::asio::awaitable<core::Result<kube::ListSummary>> list(const kube::GroupVersionResource& gvr,
-                                                               kube::ListOptions options,
-                                                               kube::ItemCallback on_item) override {
+  boost::asio::awaitable<core::Result<kube::ListSummary>> list(
+      const kube::GroupVersionResource& gvr,
+      kube::ListOptions options,
+      kube::ItemCallback on_item) override {
     calls.push_back("list " + gvr.resource);
-    if (auto e = fault(Call::List, gvr.resource, "")) co_return core::unexpected(*e);
+    if (auto e = fault(Call::List, gvr.resource, ""))
+      co_return core::unexpected(*e);
     const kube::ApiResource* r = served(gvr);
-    if (r == nullptr) co_return not_found(gvr, options.namespace_name, "");
+    if (r == nullptr)
+      co_return not_found(gvr, options.namespace_name, "");
     std::vector<nlohmann::json> items;
     const std::string prefix = gvr.group + "/" + gvr.resource + "/";
     for (auto it = objects_.lower_bound(prefix);
@@ -149,25 +157,30 @@ class FakeCluster : public kube::ClusterApi {
     kube::ListSummary summary;
     summary.resource_version = std::to_string(revision_);
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i % std::max<size_t>(page_size, 1) == 0) ++summary.pages;
+      if (i % std::max<size_t>(page_size, 1) == 0)
+        ++summary.pages;
       nlohmann::json item = items[i];
       item["kind"] = r->kind;
       item["apiVersion"] = gvr.api_version();
-      if (auto s = on_item(std::move(item)); !s) co_return core::unexpected(s.error());
+      if (auto s = on_item(std::move(item)); !s)
+        co_return core::unexpected(s.error());
       ++summary.items;
     }
     co_return summary;
   }
 
-  boost::asio::awaitable<core::Result<nlohmann::json>> create(const kube::GroupVersionResource& gvr,
-                                                              std::string_view namespace_name,
-                                                              const nlohmann::json& object) override {
+  boost::asio::awaitable<core::Result<nlohmann::json>> create(
+      const kube::GroupVersionResource& gvr,
+      std::string_view namespace_name,
+      const nlohmann::json& object) override {
     const std::string ns(namespace_name);
     const std::string n = object.contains("metadata") ? object["metadata"].value("name", "") : "";
     calls.push_back("create " + gvr.resource + " " + where(ns, n));
-    if (auto e = fault(Call::Create, gvr.resource, n)) co_return core::unexpected(*e);
+    if (auto e = fault(Call::Create, gvr.resource, n))
+      co_return core::unexpected(*e);
     const kube::ApiResource* r = served(gvr);
-    if (r == nullptr) co_return not_found(gvr, ns, n);
+    if (r == nullptr)
+      co_return not_found(gvr, ns, n);
     if (r->namespaced && !objects_.count(key("", "namespaces", "", ns))) {
       co_return core::unexpected(core::ErrorCode::NotFound, "namespaces \"" + ns + "\" not found");
     }
@@ -176,9 +189,11 @@ class FakeCluster : public kube::ClusterApi {
                                  gvr.resource + " \"" + n + "\" already exists");
     }
     nlohmann::json stored = object;
-    if (r->namespaced) stored["metadata"]["namespace"] = ns;
+    if (r->namespaced)
+      stored["metadata"]["namespace"] = ns;
     stored["metadata"]["uid"] = "uid-" + std::to_string(revision_ + 1);
-    if (gvr.resource == "customresourcedefinitions") establish(stored);
+    if (gvr.resource == "customresourcedefinitions")
+      establish(stored);
     co_return store(gvr.group, gvr.resource, ns, n, std::move(stored));
   }
 
@@ -189,9 +204,11 @@ class FakeCluster : public kube::ClusterApi {
                                                              const nlohmann::json& patch) override {
     const std::string ns(namespace_name), n(name);
     calls.push_back("patch " + gvr.resource + " " + where(ns, n));
-    if (auto e = fault(Call::Patch, gvr.resource, n)) co_return core::unexpected(*e);
+    if (auto e = fault(Call::Patch, gvr.resource, n))
+      co_return core::unexpected(*e);
     auto it = objects_.find(key(gvr.group, gvr.resource, ns, n));
-    if (it == objects_.end()) co_return not_found(gvr, ns, n);
+    if (it == objects_.end())
+      co_return not_found(gvr, ns, n);
     nlohmann::json patched = it->second;
     if (type == kube::PatchType::Json) {
       patched = patched.patch(patch);
@@ -208,7 +225,8 @@ class FakeCluster : public kube::ClusterApi {
                                              kube::WatchOptions options,
                                              kube::WatchCallback on_event) override {
     calls.push_back("watch " + gvr.resource + " " + options.namespace_name);
-    if (auto e = fault(Call::Watch, gvr.resource, "")) co_return core::unexpected(*e);
+    if (auto e = fault(Call::Watch, gvr.resource, ""))
+      co_return core::unexpected(*e);
     const std::string kName = "metadata.name=";
     const std::string name = options.field_selector.rfind(kName, 0) == 0
                                  ? options.field_selector.substr(kName.size())
@@ -219,11 +237,15 @@ class FakeCluster : public kube::ClusterApi {
     auto me = watchers_.insert(watchers_.end(), &wake);
     for (;;) {
       for (const Change& c : history_) {
-        if (c.revision <= seen) continue;
+        if (c.revision <= seen)
+          continue;
         seen = c.revision;
-        if (c.group != gvr.group || c.resource != gvr.resource) continue;
-        if (!options.namespace_name.empty() && c.ns != options.namespace_name) continue;
-        if (!name.empty() && c.name != name) continue;
+        if (c.group != gvr.group || c.resource != gvr.resource)
+          continue;
+        if (!options.namespace_name.empty() && c.ns != options.namespace_name)
+          continue;
+        if (!name.empty() && c.name != name)
+          continue;
         if (!on_event(kube::WatchEvent{c.type, c.object})) {
           watchers_.erase(me);
           co_return core::ok();
@@ -275,12 +297,18 @@ class FakeCluster : public kube::ClusterApi {
                             gvr.resource + " \"" + where(ns, name) + "\" not found");
   }
 
-  std::optional<core::Error> fault(Call call, const std::string& resource, const std::string& name) {
+  std::optional<core::Error> fault(Call call,
+                                   const std::string& resource,
+                                   const std::string& name) {
     for (Fault& f : faults_) {
-      if (f.call != call || f.times == 0) continue;
-      if (!f.resource.empty() && f.resource != resource) continue;
-      if (!f.name.empty() && f.name != name) continue;
-      if (f.times > 0) --f.times;
+      if (f.call != call || f.times == 0)
+        continue;
+      if (!f.resource.empty() && f.resource != resource)
+        continue;
+      if (!f.name.empty() && f.name != name)
+        continue;
+      if (f.times > 0)
+        --f.times;
       return f.error;
     }
     return std::nullopt;
@@ -288,7 +316,8 @@ class FakeCluster : public kube::ClusterApi {
 
   const kube::ApiResource* served(const kube::GroupVersionResource& gvr) const {
     for (const auto& r : resources_) {
-      if (r.gvr.group == gvr.group && r.gvr.resource == gvr.resource) return &r;
+      if (r.gvr.group == gvr.group && r.gvr.resource == gvr.resource)
+        return &r;
     }
     return nullptr;
   }
@@ -317,9 +346,10 @@ class FakeCluster : public kube::ClusterApi {
     const bool existed = objects_.count(k) > 0;
     object["metadata"]["resourceVersion"] = std::to_string(++revision_);
     objects_[k] = object;
-    history_.push_back(Change{revision_, existed ? "MODIFIED" : "ADDED", group, plural, ns, name,
-                              object});
-    for (auto* w : watchers_) w->cancel();
+    history_.push_back(
+        Change{revision_, existed ? "MODIFIED" : "ADDED", group, plural, ns, name, object});
+    for (auto* w : watchers_)
+      w->cancel();
     return object;
   }
 

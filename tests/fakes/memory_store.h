@@ -47,13 +47,15 @@ class MemoryStore : public storage::ObjectStore {
   std::optional<std::string> object(const std::string& key) const {
     std::lock_guard lock(mu_);
     auto it = objects_.find(key);
-    if (it == objects_.end()) return std::nullopt;
+    if (it == objects_.end())
+      return std::nullopt;
     return it->second;
   }
   std::vector<std::string> keys() const {
     std::lock_guard lock(mu_);
     std::vector<std::string> out;
-    for (const auto& [k, v] : objects_) out.push_back(k);
+    for (const auto& [k, v] : objects_)
+      out.push_back(k);
     return out;
   }
 
@@ -135,7 +137,8 @@ class MemoryStore : public storage::ObjectStore {
       return core::ok();
     }
     core::Status commit() override {
-      if (failed_) return core::unexpected(fault_->error);
+      if (failed_)
+        return core::unexpected(fault_->error);
       std::lock_guard lock(store_.mu_);
       store_.objects_[key_] = data_;
       store_.commits_.push_back(key_);

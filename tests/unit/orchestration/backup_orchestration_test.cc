@@ -13,7 +13,8 @@ using backup::BackupOutcome;
 using backup::BackupRunner;
 
 bool contains(const json& list, const std::string& kind, const std::string& item) {
-  if (!list.contains(kind)) return false;
+  if (!list.contains(kind))
+    return false;
   const auto& items = list[kind];
   return std::find(items.begin(), items.end(), item) != items.end();
 }
@@ -61,16 +62,16 @@ TEST(BackupOrchestration, PreHookFailureInOneBlockLeavesOtherBlocksRunning) {
 
   BackupRunner runner(h.backup_env(), backup_request("b2"));
   bool slow_in_flight_after_failure = false;
-  auto result = h.run(runner.run(),
-                      {{[&] { return ran(h.exec, "f/frozen/app:/post-frozen"); },
-                        [&] {
-                          // The failed block ran its post hook while the other block's pre
-                          // hook runs.
-                          slow_in_flight_after_failure = ran(h.exec, "f/slow/app:/pre-slow") &&
-                                                         !ran(h.exec, "f/slow/app:/post-slow");
-                          // The slow pre hook times out (onError Continue).
-                          h.clock.advance(std::chrono::seconds(11));
-                        }}});
+  auto result = h.run(runner.run(), {{[&] { return ran(h.exec, "f/frozen/app:/post-frozen"); },
+                                      [&] {
+                                        // The failed block ran its post hook while the other
+                                        // block's pre hook runs.
+                                        slow_in_flight_after_failure =
+                                            ran(h.exec, "f/slow/app:/pre-slow") &&
+                                            !ran(h.exec, "f/slow/app:/post-slow");
+                                        // The slow pre hook times out (onError Continue).
+                                        h.clock.advance(std::chrono::seconds(11));
+                                      }}});
 
   ASSERT_TRUE(result);
   ASSERT_TRUE(*result) << result->error().message;
@@ -95,8 +96,9 @@ TEST(BackupOrchestration, InterruptWhileHooksRunStillRunsStartedPostHooks) {
   h.exec.script("/pre-sleeps", hangs());
 
   BackupRunner runner(h.backup_env(), backup_request("b5"));
-  auto result = h.run(runner.run(), {{[&] { return ran(h.exec, "s/busy/app:/pre-sleeps"); },
-                                      [&] { runner.interrupt(); }}});
+  auto result =
+      h.run(runner.run(),
+            {{[&] { return ran(h.exec, "s/busy/app:/pre-sleeps"); }, [&] { runner.interrupt(); }}});
 
   ASSERT_TRUE(result);
   ASSERT_TRUE(*result) << result->error().message;
@@ -130,8 +132,7 @@ TEST(BackupOrchestration, BackupObjectIsWrittenLast) {
   for (const std::string& key :
        {catalog::backup_tarball_key("b3"), catalog::backup_log_key("b3"),
         catalog::backup_resource_list_key("b3"), catalog::volume_manifest_key("b3"),
-        catalog::backup_checksums_key("b3"),
-        catalog::volume_data_key("b3", "a", "web", "data")}) {
+        catalog::backup_checksums_key("b3"), catalog::volume_data_key("b3", "a", "web", "data")}) {
     EXPECT_NE(std::find(commits.begin(), commits.end(), key), commits.end()) << key;
   }
 }

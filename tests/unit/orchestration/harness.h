@@ -74,7 +74,8 @@ struct Harness {
         steps[next++].then();
         continue;
       }
-      if (io.run_one_until(deadline) == 0) break;
+      if (io.run_one_until(deadline) == 0)
+        break;
     }
     EXPECT_EQ(next, steps.size()) << "a step's moment never came";
     return result;
@@ -84,8 +85,8 @@ struct Harness {
     return backup::BackupEnvironment{cluster, exec, clock, store, pool.get_executor(), {}};
   }
   restore::RestoreEnvironment restore_env(FakeCluster& target) {
-    return restore::RestoreEnvironment{target, exec, clock, store, pool.get_executor(), {},
-                                       spool.path()};
+    return restore::RestoreEnvironment{target, exec,        clock, store, pool.get_executor(),
+                                       {},     spool.path()};
   }
 };
 
@@ -144,21 +145,21 @@ inline json secret(const std::string& ns, const std::string& name, json data) {
 inline json running_pod(const std::string& ns,
                         const std::string& name,
                         std::map<std::string, std::string> annotations = {}) {
-  json pod = {
-      {"apiVersion", "v1"},
-      {"kind", "Pod"},
-      {"metadata", {{"name", name}, {"namespace", ns}, {"uid", "uid-" + ns + "-" + name}}},
-      {"spec",
-       {{"containers",
-         {{{"name", "app"},
-           {"image", "busybox"},
-           {"volumeMounts", {{{"name", "data"}, {"mountPath", "/data"}}}}}}},
-        {"volumes", {{{"name", "data"}, {"emptyDir", json::object()}}}}}},
-      {"status",
-       {{"phase", "Running"},
-        {"containerStatuses",
-         {{{"name", "app"}, {"ready", true}, {"state", {{"running", json::object()}}}}}}}}};
-  if (!annotations.empty()) pod["metadata"]["annotations"] = annotations;
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", name}, {"namespace", ns}, {"uid", "uid-" + ns + "-" + name}}},
+              {"spec",
+               {{"containers",
+                 {{{"name", "app"},
+                   {"image", "busybox"},
+                   {"volumeMounts", {{{"name", "data"}, {"mountPath", "/data"}}}}}}},
+                {"volumes", {{{"name", "data"}, {"emptyDir", json::object()}}}}}},
+              {"status",
+               {{"phase", "Running"},
+                {"containerStatuses",
+                 {{{"name", "app"}, {"ready", true}, {"state", {{"running", json::object()}}}}}}}}};
+  if (!annotations.empty())
+    pod["metadata"]["annotations"] = annotations;
   return pod;
 }
 
@@ -180,10 +181,11 @@ inline std::map<std::string, std::string> backup_hooks(const std::string& pre,
 // The items of a backup's resource list ("v1/Pod" -> ["ns/name", ...]).
 inline json resource_list(MemoryStore& store, const std::string& backup) {
   std::string text;
-  auto s = catalog::read_gzip_object(store, catalog::backup_resource_list_key(backup),
-                                     "resource list",
-                                     [&](std::string_view piece) { text.append(piece); });
-  if (!s) return json::object();
+  auto s =
+      catalog::read_gzip_object(store, catalog::backup_resource_list_key(backup), "resource list",
+                                [&](std::string_view piece) { text.append(piece); });
+  if (!s)
+    return json::object();
   return json::parse(text, nullptr, false);
 }
 
@@ -207,7 +209,8 @@ inline FakePodExec::Script hangs() {
 
 inline bool ran(const FakePodExec& exec, const std::string& entry) {
   for (const auto& c : exec.commands_ran) {
-    if (c == entry) return true;
+    if (c == entry)
+      return true;
   }
   return false;
 }

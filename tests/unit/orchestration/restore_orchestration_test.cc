@@ -66,11 +66,13 @@ TEST(RestoreOrchestration, CrdsComeBeforeTheirResourcesAndTypesInPriorityOrder) 
   EXPECT_EQ((*result)->status.items_failed, 0u);
   EXPECT_TRUE(target.object("example.com", "widgets", "app", "w1"));
   const auto& calls = target.calls;
-  const std::vector<std::string> order = {
-      "create customresourcedefinitions widgets.example.com", "create namespaces app",
-      "create serviceaccounts app/runner", "create secrets app/creds",
-      "create configmaps app/settings",  "create pods app/web",
-      "create widgets app/w1"};
+  const std::vector<std::string> order = {"create customresourcedefinitions widgets.example.com",
+                                          "create namespaces app",
+                                          "create serviceaccounts app/runner",
+                                          "create secrets app/creds",
+                                          "create configmaps app/settings",
+                                          "create pods app/web",
+                                          "create widgets app/w1"};
   for (size_t i = 0; i < order.size(); ++i) {
     SCOPED_TRACE(order[i]);
     ASSERT_LT(position(calls, order[i]), calls.size());
@@ -189,27 +191,27 @@ TEST(RestoreOrchestration, ExecHookRunsOnceTheContainerIsUpOrIsGivenUpAtItsWait)
   auto request = restore_request("r8", "b8");
   request.hook_wait_limit = std::chrono::minutes(1);
   RestoreRunner runner(h.restore_env(target), request);
-  auto result = h.run(runner.run(),
-                      {{[&] { return target.watchers() == 2; },
-                        [&] {
-                          // The kubelet starts one of them.
-                          json up = *target.object("", "pods", "w", "starts");
-                          up["status"] = running_pod("w", "starts")["status"];
-                          target.update("pods", up);
-                        }},
-                       {[&] { return ran(h.exec, "w/starts/app:/hook"); },
-                        // The other one's wait runs out.
-                        [&] { h.clock.advance(std::chrono::minutes(2)); }}});
+  auto result = h.run(runner.run(), {{[&] { return target.watchers() == 2; },
+                                      [&] {
+                                        // The kubelet starts one of them.
+                                        json up = *target.object("", "pods", "w", "starts");
+                                        up["status"] = running_pod("w", "starts")["status"];
+                                        target.update("pods", up);
+                                      }},
+                                     {[&] { return ran(h.exec, "w/starts/app:/hook"); },
+                                      // The other one's wait runs out.
+                                      [&] { h.clock.advance(std::chrono::minutes(2)); }}});
 
   ASSERT_TRUE(result);
   ASSERT_TRUE(*result) << result->error().message;
   EXPECT_EQ((*result)->status.phase, catalog::Phase::PartiallyFailed);
   EXPECT_TRUE(ran(h.exec, "w/starts/app:/hook"));
   EXPECT_FALSE(ran(h.exec, "w/stuck/app:/hook"));
+  ASSERT_EQ((*result)->status.hook_results.size(), 2u);
   for (const auto& r : (*result)->status.hook_results) {
     SCOPED_TRACE(r.pod);
-    EXPECT_EQ(r.result, r.pod == "starts" ? hooks::HookResult::Succeeded
-                                          : hooks::HookResult::NotExecuted);
+    EXPECT_EQ(r.result,
+              r.pod == "starts" ? hooks::HookResult::Succeeded : hooks::HookResult::NotExecuted);
   }
 }
 
