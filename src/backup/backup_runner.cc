@@ -71,11 +71,11 @@ archive::ItemKey item_key(const json& object, const kube::ApiResource& r) {
 
 // Arguments of a coroutine call are named variables, never braced temporaries: GCC 12
 // destroys a braced temporary argument of a co_await'ed call twice (free(): invalid pointer).
-asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::RestClient& rest,
+asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::ClusterApi& cluster,
                                                           const kube::GroupVersionResource& gvr,
                                                           kube::ItemCallback on_item) {
   kube::ListOptions options;
-  co_return co_await rest.list(gvr, std::move(options), std::move(on_item));
+  co_return co_await cluster.list(gvr, std::move(options), std::move(on_item));
 }
 
 }  // namespace
@@ -84,7 +84,7 @@ namespace {
 
 // `env` with its store replaced by `store`.
 BackupEnvironment writing_to(BackupEnvironment env, storage::ObjectStore& store) {
-  return BackupEnvironment{.rest = env.rest,
+  return BackupEnvironment{.cluster = env.cluster,
                            .exec = env.exec,
                            .clock = env.clock,
                            .store = store,
@@ -152,7 +152,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
       st.collected.push_back(std::move(c));
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, st.pods->gvr, std::move(on_pod));
+    auto listed = co_await list_all(env_.cluster, st.pods->gvr, std::move(on_pod));
     if (!listed)
       co_return core::unexpected(listed.error());
     if (env_.milestone) {
@@ -173,7 +173,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
                         std::move(item));
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, st.pvcs->gvr, std::move(on_claim));
+    auto listed = co_await list_all(env_.cluster, st.pvcs->gvr, std::move(on_claim));
     if (!listed)
       co_return core::unexpected(listed.error());
   }
@@ -185,7 +185,7 @@ asio::awaitable<core::Status> BackupRunner::collect_block_items() {
       st.volumes.emplace(string_at(item, json::json_pointer("/metadata/name")), std::move(item));
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, st.pvs->gvr, std::move(on_volume));
+    auto listed = co_await list_all(env_.cluster, st.pvs->gvr, std::move(on_volume));
     if (!listed)
       co_return core::unexpected(listed.error());
   }
@@ -231,7 +231,7 @@ asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
       ++progress_.items_backed_up;
       return core::ok();
     };
-    auto listed = co_await list_all(env_.rest, r.gvr, std::move(on_item));
+    auto listed = co_await list_all(env_.cluster, r.gvr, std::move(on_item));
     if (!listed) {
       if (interrupted_)
         co_return interrupted_status();
@@ -244,8 +244,6 @@ asio::awaitable<core::Status> BackupRunner::stream_other_resources() {
   co_return core::ok();
 }
 asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
-  State& st = *state_;
-  const std::string& name = request_.name;
   BackupStatus status;
   status.start = env_.clock.now();
   // Velero's default TTL: 30 days.
@@ -256,6 +254,17 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     }
   }
 
+  if (auto s = co_await collect(); !s) co_return core::unexpected(s.error());
+  if (auto s = co_await write_items(); !s) co_return core::unexpected(s.error());
+  co_return co_await publish(std::move(status));
+}
+
+// Nothing is written yet: the backup's name is free, the cluster is read (discovery, the
+// resources to list, the pods, claims and volumes of the ItemBlocks), hooks are planned and,
+// with --strict-hooks, judged. An error means nothing was published.
+asio::awaitable<core::Status> BackupRunner::collect() {
+  State& st = *state_;
+  const std::string& name = request_.name;
   auto exists = env_.store.exists(catalog::backup_object_key(name));
   if (!exists)
     co_return core::unexpected(exists.error());
@@ -265,7 +274,7 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
         "backup \"" + name + "\" already exists in " + env_.store.describe());
   }
 
-  auto discovered = co_await kube::discover(env_.rest.http());
+  auto discovered = co_await env_.cluster.discover();
   if (!discovered)
     co_return core::unexpected(discovered.error());
   st.discovery = std::move(*discovered);
@@ -313,6 +322,15 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
                     findings.front()));
   }
 
+  co_return core::ok();
+}
+
+// The backup's objects are written: the tarball and the log opened, the ItemBlocks run by the
+// workers while the other resources stream into the tarball, then the leftover claims and
+// volumes. An error means the location could not be opened (nothing published).
+asio::awaitable<core::Status> BackupRunner::write_items() {
+  State& st = *state_;
+  const std::string& name = request_.name;
   // Leftovers of an attempt that died before publishing (no velero-backup.json) go first.
   if (auto s = env_.store.remove_prefix(catalog::backup_prefix(name)); !s) {
     co_return core::unexpected(s.error());
@@ -371,6 +389,14 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::run() {
     }
   }
   st.items_total += st.claims.size() + st.volumes_written.size();
+  co_return core::ok();
+}
+
+// After a storage failure: nothing is published, what was written is removed. Otherwise the
+// metadata, then the backup object last: that is what publishes the backup.
+asio::awaitable<core::Result<BackupOutcome>> BackupRunner::publish(BackupStatus status) {
+  State& st = *state_;
+  const std::string& name = request_.name;
   if (!st.storage_failure) {
     // The location failed (e.g. it is full): a backup missing data must not be published,
     // nor look complete. What was written goes; the error says why.

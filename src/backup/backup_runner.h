@@ -5,7 +5,7 @@
 // resources stream into the tarball → log, resource list, volume manifest, the checksums of
 // every object written (SHA-256, recorded as they were written), and the backup object last.
 //
-// Runs on one I/O executor (the RestClient's); compression and file I/O happen on `pool`.
+// Runs on one I/O executor (the ClusterApi's); compression and file I/O happen on `pool`.
 // interrupt() (SIGINT/SIGTERM) stops new blocks and listing, cancels the started blocks'
 // pre hooks and items, lets their post hooks run, and records the backup as Failed.
 #pragma once
@@ -28,8 +28,8 @@
 #include "core/result.h"
 #include "hooks/clock.h"
 #include "hooks/pod_exec.h"
+#include "kube/cluster_api.h"
 #include "kube/discovery.h"
-#include "kube/rest_client.h"
 #include "storage/checksummed_store.h"
 #include "storage/object_store.h"
 
@@ -46,7 +46,7 @@ struct BackupProgress {
 };
 
 struct BackupEnvironment {
-  kube::RestClient& rest;
+  kube::ClusterApi& cluster;
   hooks::PodExec& exec;
   hooks::Clock& clock;
   storage::ObjectStore& store;
@@ -80,6 +80,11 @@ class BackupRunner {
 
  private:
   struct State;
+  // run() in three steps (backup_runner.cc): read the cluster and plan, write the items,
+  // publish (or, after a storage failure, remove what was written).
+  boost::asio::awaitable<core::Status> collect();
+  boost::asio::awaitable<core::Status> write_items();
+  boost::asio::awaitable<core::Result<BackupOutcome>> publish(BackupStatus status);
   boost::asio::awaitable<core::Status> collect_block_items();
   boost::asio::awaitable<core::Status> back_up_volumes(const CollectedPod& pod);
   boost::asio::awaitable<void> block_worker(size_t worker);

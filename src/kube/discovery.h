@@ -15,7 +15,7 @@
 
 #include "core/result.h"
 #include "kube/http_client.h"
-#include "kube/rest_client.h"
+#include "kube/resource_types.h"
 
 namespace stillpoint::kube {
 

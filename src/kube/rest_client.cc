@@ -114,6 +114,10 @@ std::string GroupVersionResource::api_version() const {
   return group.empty() ? version : group + "/" + version;
 }
 
+asio::awaitable<core::Result<DiscoveryResult>> RestClient::discover() {
+  co_return co_await kube::discover(*http_);
+}
+
 asio::awaitable<core::Result<json>> RestClient::get(const GroupVersionResource& gvr,
                                                     std::string_view namespace_name,
                                                     std::string_view name) {

@@ -21,7 +21,7 @@ bool established(const nlohmann::json& crd) {
 }  // namespace
 
 boost::asio::awaitable<std::vector<std::string>> wait_until_established(
-    kube::RestClient& rest,
+    kube::ClusterApi& cluster,
     hooks::Clock& clock,
     std::vector<std::string> names,
     core::Duration limit) {
@@ -29,7 +29,7 @@ boost::asio::awaitable<std::vector<std::string>> wait_until_established(
   for (const std::string& name : names) {
     const auto deadline = clock.now() + limit;
     for (;;) {
-      auto crd = co_await rest.get(kCrds, "", name);
+      auto crd = co_await cluster.get(kCrds, "", name);
       if (crd && established(*crd)) break;
       if (clock.now() >= deadline) {
         warnings.push_back("CRD " + name + " not Established within " +

@@ -126,7 +126,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
       break;
     }
     if (need_read) {
-      auto current = co_await rest_.get(kPods, pod.namespace_name, pod.name);
+      auto current = co_await cluster_.get(kPods, pod.namespace_name, pod.name);
       if (!current) {
         if (current.error().code == core::ErrorCode::NotFound) {
           give_up_all("the pod was deleted");
@@ -134,7 +134,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
         }
         // A transient error: try again shortly, within the waits.
       } else {
-        if (auto blocked = co_await unbindable_claim(rest_, *current)) {
+        if (auto blocked = co_await unbindable_claim(cluster_, *current)) {
           give_up_all("the pod cannot start: " + *blocked);
           break;
         }
@@ -211,7 +211,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
     std::string ns = pod.namespace_name;
     std::string name = pod.name;
     std::variant<std::optional<PodChange>, std::monostate, std::monostate> result =
-        co_await (next_pod_change(rest_, ns, name, rv, watch_limit) || clock_.sleep_for(left) ||
+        co_await (next_pod_change(cluster_, ns, name, rv, watch_limit) || clock_.sleep_for(left) ||
                   stop_.wait());
     if (result.index() != 0) continue;  // a wait ran out, or stop(): handled at the top
     auto& change = std::get<0>(result);
@@ -225,7 +225,7 @@ asio::awaitable<PodHooksOutcome> PodExecHooks::run(hooks::Pod pod,
       give_up_all("the pod was deleted");
       break;
     }
-    if (auto blocked = co_await unbindable_claim(rest_, change->object)) {
+    if (auto blocked = co_await unbindable_claim(cluster_, change->object)) {
       give_up_all("the pod cannot start: " + *blocked);
       break;
     }

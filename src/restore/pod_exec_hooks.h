@@ -19,7 +19,7 @@
 #include "hooks/hook_tracker.h"
 #include "hooks/plan.h"
 #include "hooks/pod.h"
-#include "kube/rest_client.h"
+#include "kube/cluster_api.h"
 #include "restore/stop_signal.h"
 
 namespace stillpoint::restore {
@@ -36,12 +36,12 @@ class PodExecHooks {
  public:
   // All must outlive the object.
   PodExecHooks(boost::asio::any_io_executor ex,
-               kube::RestClient& rest,
+               kube::ClusterApi& cluster,
                hooks::HookRunner& runner,
                hooks::HookTracker& tracker,
                hooks::Clock& clock,
                core::Duration wait_limit)
-      : rest_(rest),
+      : cluster_(cluster),
         runner_(runner),
         tracker_(tracker),
         clock_(clock),
@@ -66,7 +66,7 @@ class PodExecHooks {
 
  private:
 
-  kube::RestClient& rest_;
+  kube::ClusterApi& cluster_;
   hooks::HookRunner& runner_;
   hooks::HookTracker& tracker_;
   hooks::Clock& clock_;

@@ -14,7 +14,7 @@ const kube::GroupVersionResource kClaims{"", "v1", "persistentvolumeclaims"};
 const kube::GroupVersionResource kVolumes{"", "v1", "persistentvolumes"};
 
 // Why `claim` (as read, in namespace `ns`) can never bind, or "".
-boost::asio::awaitable<std::string> why_claim_cannot_bind(kube::RestClient& rest,
+boost::asio::awaitable<std::string> why_claim_cannot_bind(kube::ClusterApi& cluster,
                                                           const std::string& ns,
                                                           const json& claim) {
   const std::string name = string_at(claim, json::json_pointer("/metadata/name"));
@@ -23,7 +23,7 @@ boost::asio::awaitable<std::string> why_claim_cannot_bind(kube::RestClient& rest
     co_return "";
   }
   const std::string what = "claim " + ns + "/" + name + " cannot bind: ";
-  auto pv = co_await rest.get(kVolumes, "", volume);
+  auto pv = co_await cluster.get(kVolumes, "", volume);
   if (!pv) {
     if (pv.error().code == core::ErrorCode::NotFound) {
       co_return what + "it names persistentvolume " + volume + ", which does not exist";
@@ -60,17 +60,17 @@ std::optional<std::string> unschedulable_message(const json& pod) {
   return std::nullopt;
 }
 
-boost::asio::awaitable<std::optional<std::string>> unbindable_claim(kube::RestClient& rest,
+boost::asio::awaitable<std::optional<std::string>> unbindable_claim(kube::ClusterApi& cluster,
                                                                     const json& pod) {
   const auto scheduler = unschedulable_message(pod);
   if (!scheduler)
     co_return std::nullopt;
   const std::string ns = string_at(pod, json::json_pointer("/metadata/namespace"));
   for (const hooks::ClaimVolume& v : hooks::claim_volumes(pod)) {
-    auto claim = co_await rest.get(kClaims, ns, v.claim);
+    auto claim = co_await cluster.get(kClaims, ns, v.claim);
     if (!claim)
       continue;
-    std::string why = co_await why_claim_cannot_bind(rest, ns, *claim);
+    std::string why = co_await why_claim_cannot_bind(cluster, ns, *claim);
     if (!why.empty()) {
       if (!scheduler->empty())
         why += " (the scheduler: " + *scheduler + ")";

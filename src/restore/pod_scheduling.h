@@ -18,7 +18,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "kube/rest_client.h"
+#include "kube/cluster_api.h"
 
 namespace stillpoint::restore {
 
@@ -30,7 +30,7 @@ std::optional<std::string> unschedulable_message(const nlohmann::json& pod);
 // the volume and what holds it, with the scheduler's message. nullopt when the pod is
 // schedulable or nothing definite is found (then waiting may still help). Reads the pod's
 // claims and their volumes; a read that fails counts as "nothing definite".
-boost::asio::awaitable<std::optional<std::string>> unbindable_claim(kube::RestClient& rest,
+boost::asio::awaitable<std::optional<std::string>> unbindable_claim(kube::ClusterApi& cluster,
                                                                     const nlohmann::json& pod);
 
 }  // namespace stillpoint::restore

@@ -231,12 +231,12 @@ asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::strin
   const auto deadline = env_.clock.now() + wait_;
   for (;;) {
     if (stop_.stopped()) co_return "the restore was interrupted";
-    auto current = co_await env_.rest.get(kPodsResource, ns, name);
+    auto current = co_await env_.cluster.get(kPodsResource, ns, name);
     if (!current) {
       if (current.error().code == core::ErrorCode::NotFound) co_return "the pod was deleted";
       co_return "reading the pod failed: " + current.error().message;
     }
-    if (auto blocked = co_await unbindable_claim(env_.rest, *current)) {
+    if (auto blocked = co_await unbindable_claim(env_.cluster, *current)) {
       co_return "it cannot start: " + *blocked;
     }
     if (auto pod = hooks::pod_from_json(*current, ns + "/" + name)) {
@@ -261,7 +261,7 @@ asio::awaitable<std::string> PodVolumeRestorer::wait_for_helper(const std::strin
     std::string rv = resource_version_of(*current);
     std::string n = ns;
     std::string p = name;
-    (void)co_await (next_pod_change(env_.rest, n, p, rv, watch_limit) ||
+    (void)co_await (next_pod_change(env_.cluster, n, p, rv, watch_limit) ||
                     env_.clock.sleep_for(left) || stop_.wait());
   }
 }

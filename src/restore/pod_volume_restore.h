@@ -22,7 +22,7 @@
 #include "core/go_duration.h"
 #include "hooks/clock.h"
 #include "hooks/pod_exec.h"
-#include "kube/rest_client.h"
+#include "kube/cluster_api.h"
 #include "restore/stop_signal.h"
 #include "storage/object_store.h"
 
@@ -59,7 +59,7 @@ std::vector<catalog::VolumeRecord> volumes_to_restore(
 
 struct VolumeRestoreEnv {
   hooks::PodExec& exec;
-  kube::RestClient& rest;
+  kube::ClusterApi& cluster;
   hooks::Clock& clock;
   storage::ObjectStore& store;
   boost::asio::any_io_executor pool;  // reads and decompression

@@ -2,7 +2,7 @@
 
 namespace stillpoint::restore {
 
-boost::asio::awaitable<std::optional<PodChange>> next_pod_change(kube::RestClient& rest,
+boost::asio::awaitable<std::optional<PodChange>> next_pod_change(kube::ClusterApi& cluster,
                                                                  std::string ns,
                                                                  std::string name,
                                                                  std::string rv,
@@ -13,7 +13,7 @@ boost::asio::awaitable<std::optional<PodChange>> next_pod_change(kube::RestClien
   options.resource_version = std::move(rv);
   options.timeout = limit;
   std::optional<PodChange> change;
-  auto status = co_await rest.watch(kPodsResource, options, [&](const kube::WatchEvent& e) {
+  auto status = co_await cluster.watch(kPodsResource, options, [&](const kube::WatchEvent& e) {
     if (e.type == "BOOKMARK") return true;
     change = PodChange{e.type == "DELETED", e.object};
     return false;

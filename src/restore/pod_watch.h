@@ -9,7 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
-#include "kube/rest_client.h"
+#include "kube/cluster_api.h"
 
 namespace stillpoint::restore {
 
@@ -24,7 +24,7 @@ struct PodChange {
 // Empty on a watch error (e.g. 410 Gone: the caller reads the pod again) or when `limit`
 // passed without a change. Returns an optional so that a race against a timer has a
 // default-constructible result.
-boost::asio::awaitable<std::optional<PodChange>> next_pod_change(kube::RestClient& rest,
+boost::asio::awaitable<std::optional<PodChange>> next_pod_change(kube::ClusterApi& cluster,
                                                                  std::string ns,
                                                                  std::string name,
                                                                  std::string rv,

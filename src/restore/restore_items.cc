@@ -1,6 +1,7 @@
-// RestoreRunner, one object at a time: the restore's filters, the transform, the target
-// namespace, init hooks injected into pods, create, and what to do when it exists already
-// (existing-resource-policy). Objects of one type run on `workers` coroutines.
+// RestoreRunner, one object at a time, in three steps: select_item (the restore's filters),
+// prepare_item (hook plan, transform, target namespace, init hooks and restore-wait injected
+// into pods), create_or_reconcile (create, and what to do when it exists already:
+// existing-resource-policy). Objects of one type run on `workers` coroutines.
 #include <algorithm>
 #include <exception>
 #include <optional>
@@ -54,7 +55,7 @@ std::string describe_item(const std::string& group_resource,
 asio::awaitable<bool> RestoreRunner::ensure_namespace(const std::string& name) {
   State& st = *state_;
   if (st.namespaces_ready.count(name)) co_return true;
-  auto found = co_await env_.rest.get(kNamespaces, "", name);
+  auto found = co_await env_.cluster.get(kNamespaces, "", name);
   if (found) {
     st.namespaces_ready.insert(name);
     co_return true;
@@ -67,7 +68,7 @@ asio::awaitable<bool> RestoreRunner::ensure_namespace(const std::string& name) {
                  {"labels",
                   {{"velero.io/backup-name", st.transform.backup_name},
                    {"velero.io/restore-name", st.transform.restore_name}}}}}};
-    auto created = co_await env_.rest.create(kNamespaces, "", ns);
+    auto created = co_await env_.cluster.create(kNamespaces, "", ns);
     // Conflict: another worker created it a moment ago.
     if (created || created.error().code == core::ErrorCode::Conflict) {
       st.namespaces_ready.insert(name);
@@ -86,61 +87,89 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
                                                   std::string source_namespace,
                                                   std::string name,
                                                   std::string json_text) {
+  ++state_->progress.items_done;
+  std::optional<json> object =
+      select_item(group_resource, source_namespace, name, std::move(json_text));
+  if (!object) co_return;
+  std::optional<PreparedItem> prepared =
+      prepare_item(group_resource, source_namespace, name, std::move(*object));
+  if (!prepared) co_return;
+  co_await create_or_reconcile(std::move(*prepared));
+}
+
+// The restore's filters: namespaces (source names, before mapping), cluster-scoped objects,
+// labels. What they leave out is not part of the restore at all (nullopt, nothing counted); an
+// entry that is not a JSON object is a failed item (nullopt, counted).
+std::optional<json> RestoreRunner::select_item(const std::string& group_resource,
+                                               const std::string& source_namespace,
+                                               const std::string& name,
+                                               std::string json_text) {
   State& st = *state_;
   const auto& filter = request_.hooks_spec.filter;
   const std::string what = describe_item(group_resource, source_namespace, name);
-  ++st.progress.items_done;
   json object = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded() || !object.is_object()) {
     ++st.status.total_items;
     ++st.status.items_failed;
     st.results.error(source_namespace, what + ": the archive entry is not a JSON object");
     st.log->error("archive entry is not a JSON object", {{"item", what}});
-    co_return;
+    return std::nullopt;
   }
-  // The restore's filters: namespaces (source names, before mapping), cluster-scoped objects,
-  // labels. What they leave out is not part of the restore at all.
   if (group_resource == "namespaces") {
-    if (!filter.namespaces.should_include(name)) co_return;
+    if (!filter.namespaces.should_include(name)) return std::nullopt;
   } else if (!source_namespace.empty()) {
-    if (!filter.namespaces.should_include(source_namespace)) co_return;
+    if (!filter.namespaces.should_include(source_namespace)) return std::nullopt;
   } else if (group_resource == "persistentvolumes") {
     const std::string claim_ns = string_at(object, json::json_pointer("/spec/claimRef/namespace"));
     if (claim_ns.empty() ? !st.include_cluster_resources
                          : !filter.namespaces.should_include(claim_ns)) {
-      co_return;
+      return std::nullopt;
     }
   } else if (!st.include_cluster_resources) {
-    co_return;
+    return std::nullopt;
   }
   const core::Labels labels = core::string_map_at(object, json::json_pointer("/metadata/labels"));
-  if (!filter.selects_labels(labels)) co_return;
+  if (!filter.selects_labels(labels)) return std::nullopt;
   ++st.status.total_items;
+  return object;
+}
 
-  const std::string target_ns =
-      source_namespace.empty() ? "" : st.planner.target_namespace(source_namespace);
-  std::optional<hooks::Pod> pod;
-  hooks::PodRestorePlan plan;
+// The object as it will be created: a pod's hooks planned (and the pod skipped when the
+// planner says so), the transform, the target namespace, init hooks and restore-wait injected.
+// nullopt when the object is not created (skipped or failed, counted and logged here).
+std::optional<RestoreRunner::PreparedItem> RestoreRunner::prepare_item(
+    const std::string& group_resource,
+    const std::string& source_namespace,
+    const std::string& name,
+    json object) {
+  State& st = *state_;
+  const std::string what = describe_item(group_resource, source_namespace, name);
+  PreparedItem p;
+  p.group_resource = group_resource;
+  p.name = name;
+  p.what = what;
+  p.target_ns = source_namespace.empty() ? "" : st.planner.target_namespace(source_namespace);
+  const std::string& target_ns = p.target_ns;
   if (group_resource == "pods") {
     auto decoded = hooks::pod_from_json(object, what);
     if (!decoded) {
       ++st.status.items_failed;
       st.results.error(target_ns, decoded.error().message);
       st.log->error("pod not restored", {{"item", what}, {"error", decoded.error().message}});
-      co_return;
+      return std::nullopt;
     }
     if (auto why = st.planner.why_not_restored(*decoded)) {
       ++st.status.items_skipped;
       st.log->info("not restored: " + why->reason, {{"item", what}});
-      co_return;
+      return std::nullopt;
     }
-    plan = st.planner.plan(*decoded);
-    for (const auto& f : plan.findings.errors) {
+    p.plan = st.planner.plan(*decoded);
+    for (const auto& f : p.plan.findings.errors) {
       st.results.warning(target_ns, "pod " + target_ns + "/" + name + ": hook problem: " +
                                         f.message);
       st.log->warning("hook problem: " + f.message, {{"namespace", target_ns}, {"pod", name}});
     }
-    pod = std::move(*decoded);
+    p.pod = std::move(*decoded);
   }
 
   Transformed prepared = prepare_for_restore(std::move(object), group_resource, st.transform);
@@ -148,9 +177,12 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
     ++st.status.items_skipped;
     if (group_resource == "persistentvolumes") st.transform.reprovisioned_volumes.insert(name);
     st.log->info("not restored: " + prepared.skip_reason, {{"item", what}});
-    co_return;
+    return std::nullopt;
   }
-  json& item = prepared.object;
+  p.item = std::move(prepared.object);
+  json& item = p.item;
+  const auto& pod = p.pod;
+  const auto& plan = p.plan;
   if (group_resource == "namespaces" && item.contains("metadata") && item["metadata"].is_object()) {
     item["metadata"]["name"] = st.planner.target_namespace(name);
   }
@@ -160,7 +192,7 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
     // The plan's init containers come from the pod as backed up, token mounts included.
     drop_service_account_token_volumes(item);
   }
-  std::vector<catalog::VolumeRecord> volumes;
+  std::vector<catalog::VolumeRecord>& volumes = p.volumes;
   if (pod) {
     const auto it = st.volumes_by_pod.find(source_namespace + "/" + name);
     if (it != st.volumes_by_pod.end()) {
@@ -191,6 +223,18 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
                                         "the backup holds no data for it");
     }
   }
+  return p;
+}
+
+// Creates the object (its namespace first); a created pod's volume data and exec hooks start
+// in the background. When it exists already: a PV bound to another claim is left to it, and
+// existing-resource-policy decides between a skip and a merge patch.
+asio::awaitable<void> RestoreRunner::create_or_reconcile(PreparedItem p) {
+  State& st = *state_;
+  const std::string& group_resource = p.group_resource;
+  const std::string& target_ns = p.target_ns;
+  const std::string& name = p.name;
+  json& item = p.item;
   if (!target_ns.empty() && !co_await ensure_namespace(target_ns)) {
     ++st.status.items_failed;
     co_return;
@@ -198,28 +242,28 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
   const kube::ApiResource* resource = st.discovery.find(group_resource);
   if (resource == nullptr) {
     ++st.status.items_failed;
-    st.results.error(target_ns, what + ": the cluster does not serve " + group_resource);
+    st.results.error(target_ns, p.what + ": the cluster does not serve " + group_resource);
     co_return;
   }
   const kube::GroupVersionResource gvr = gvr_for(item, *resource);
   const std::string item_name = string_at(item, json::json_pointer("/metadata/name"));
   const std::string shown = describe_item(group_resource, target_ns, item_name);
-  auto created = co_await env_.rest.create(gvr, target_ns, item);
+  auto created = co_await env_.cluster.create(gvr, target_ns, item);
   if (created) {
     ++st.status.items_restored;
     st.log->info("restored", {{"item", shown}});
     if (group_resource == "namespaces") st.namespaces_ready.insert(item_name);
     if (group_resource == kCrdsResource) st.created_crds.push_back(item_name);
-    if (pod && (!plan.exec.empty() || !volumes.empty())) {
+    if (p.pod && (!p.plan.exec.empty() || !p.volumes.empty())) {
       auto as_created = hooks::pod_from_json(*created, shown);
-      hooks::Pod hook_pod = as_created ? std::move(*as_created) : *pod;
+      hooks::Pod hook_pod = as_created ? std::move(*as_created) : *p.pod;
       hook_pod.namespace_name = target_ns;
-      for (const auto& h : plan.exec) {
+      for (const auto& h : p.plan.exec) {
         st.planned[hook_pod.key() + "/" + h.container + "/" + std::to_string(h.index) + "/" +
                    h.name] = as_exec_hook(h);
       }
       st.pod_work->spawn(
-          after_pod_created(std::move(hook_pod), std::move(plan), std::move(volumes)),
+          after_pod_created(std::move(hook_pod), std::move(p.plan), std::move(p.volumes)),
           [&st](std::exception_ptr) {
             st.results.restore_error("volume data or exec hooks of a pod stopped early");
           });
@@ -233,7 +277,7 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
     co_return;
   }
   // It exists already.
-  auto live = co_await env_.rest.get(gvr, target_ns, item_name);
+  auto live = co_await env_.cluster.get(gvr, target_ns, item_name);
   if (live && group_resource == "persistentvolumes") {
     // Bound to another claim (the live original next to a namespace-mapped copy): the
     // restored claim gets a new volume instead (volume_in_use.h). Decided before the policy,
@@ -253,8 +297,8 @@ asio::awaitable<void> RestoreRunner::restore_item(const std::string& group_resou
   if (request_.existing_policy == ExistingPolicy::Update && live && !same) {
     json patch = item;
     patch.erase("status");
-    auto patched = co_await env_.rest.patch(gvr, target_ns, item_name, kube::PatchType::Merge,
-                                            patch);
+    auto patched =
+        co_await env_.cluster.patch(gvr, target_ns, item_name, kube::PatchType::Merge, patch);
     if (patched) {
       ++st.status.items_restored;
       st.log->info("updated (existing-resource-policy update)", {{"item", shown}});

@@ -47,11 +47,11 @@ RestoreProgress RestoreRunner::progress() const {
 
 asio::awaitable<void> RestoreRunner::wait_for_crds() {
   State& st = *state_;
-  auto warnings = co_await wait_until_established(env_.rest, env_.clock, st.created_crds,
+  auto warnings = co_await wait_until_established(env_.cluster, env_.clock, st.created_crds,
                                                   std::chrono::seconds(60));
   for (auto& w : warnings) st.results.restore_warning(std::move(w));
   // Their resources appear in discovery only now.
-  auto discovered = co_await kube::discover(env_.rest.http());
+  auto discovered = co_await env_.cluster.discover();
   if (discovered) {
     st.discovery = std::move(*discovered);
   } else {
@@ -121,7 +121,7 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
   auto manifest = catalog::read_volume_manifest(*st.backup_store, request_.backup_name);
   if (!manifest) co_return core::unexpected(manifest.error());
   for (auto& r : *manifest) st.volumes_by_pod[r.pod_key()].push_back(std::move(r));
-  auto discovered = co_await kube::discover(env_.rest.http());
+  auto discovered = co_await env_.cluster.discover();
   if (!discovered) co_return core::unexpected(discovered.error());
   st.discovery = std::move(*discovered);
 
@@ -149,10 +149,10 @@ asio::awaitable<core::Result<RestoreOutcome>> RestoreRunner::run() {
                                      : request_.hooks_spec.filter.namespaces.includes_everything();
   st.runner = std::make_unique<hooks::HookRunner>(env_.exec, env_.clock, st.tracker);
   auto ex = co_await asio::this_coro::executor;
-  st.pod_hooks = std::make_unique<PodExecHooks>(ex, env_.rest, *st.runner, st.tracker,
+  st.pod_hooks = std::make_unique<PodExecHooks>(ex, env_.cluster, *st.runner, st.tracker,
                                                 env_.clock, request_.hook_wait_limit);
   st.volume_restorer = std::make_unique<PodVolumeRestorer>(
-      ex, VolumeRestoreEnv{env_.exec, env_.rest, env_.clock, *st.backup_store, env_.pool,
+      ex, VolumeRestoreEnv{env_.exec, env_.cluster, env_.clock, *st.backup_store, env_.pool,
                            &st.progress.volume_bytes},
       request_.hook_wait_limit);
   if (interrupted_) {

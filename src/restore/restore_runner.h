@@ -11,12 +11,13 @@
 // (the archive, the volume manifest, volume data) are checked against its checksums object
 // when it has one (backup_checksums.h): a damaged archive fails the restore the same way,
 // naming the object and the location; damaged volume data fails that pod's volumes.
-// Runs on one I/O executor (the RestClient's, single-threaded); blocking file work on `pool`.
+// Runs on one I/O executor (the ClusterApi's, single-threaded); blocking file work on `pool`.
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -28,7 +29,7 @@
 #include "hooks/plan.h"
 #include "hooks/pod.h"
 #include "hooks/pod_exec.h"
-#include "kube/rest_client.h"
+#include "kube/cluster_api.h"
 #include "restore/restore_request.h"
 #include "restore/restore_status.h"
 #include "storage/object_store.h"
@@ -44,7 +45,7 @@ struct RestoreProgress {
 };
 
 struct RestoreEnvironment {
-  kube::RestClient& rest;
+  kube::ClusterApi& cluster;
   hooks::PodExec& exec;
   hooks::Clock& clock;
   storage::ObjectStore& store;
@@ -81,10 +82,21 @@ class RestoreRunner {
  private:
   struct State;
   boost::asio::awaitable<void> restore_type(const std::string& group_resource);
+  struct PreparedItem;
+  // One archive entry: select_item, prepare_item, create_or_reconcile (restore_items.cc).
   boost::asio::awaitable<void> restore_item(const std::string& group_resource,
                                             std::string namespace_name,
                                             std::string name,
                                             std::string json_text);
+  std::optional<nlohmann::json> select_item(const std::string& group_resource,
+                                            const std::string& source_namespace,
+                                            const std::string& name,
+                                            std::string json_text);
+  std::optional<PreparedItem> prepare_item(const std::string& group_resource,
+                                           const std::string& source_namespace,
+                                           const std::string& name,
+                                           nlohmann::json object);
+  boost::asio::awaitable<void> create_or_reconcile(PreparedItem item);
   boost::asio::awaitable<bool> ensure_namespace(const std::string& name);
   boost::asio::awaitable<void> wait_for_crds();
   // A created pod's volume data (restore-wait released once it is in), then its exec hooks.

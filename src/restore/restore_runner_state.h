@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -29,6 +30,19 @@
 namespace stillpoint::restore {
 
 inline const std::string kCrdsResource = "customresourcedefinitions.apiextensions.k8s.io";
+
+// An object ready to be created: the transformed object, and for a pod its decoded form, its
+// hook plan and the volume data it gets.
+struct RestoreRunner::PreparedItem {
+  std::string group_resource;
+  std::string name;       // as backed up
+  std::string what;       // "configmaps ns/name", with the source namespace
+  std::string target_ns;  // after namespace mapping; empty for cluster-scoped objects
+  nlohmann::json item;
+  std::optional<hooks::Pod> pod;
+  hooks::PodRestorePlan plan;
+  std::vector<catalog::VolumeRecord> volumes;
+};
 
 struct RestoreRunner::State {
   State(const hooks::RestoreSpec& spec, core::Duration limit) : planner(spec, limit) {}

@@ -1,6 +1,7 @@
 // A recording PodExec: every exec is remembered (commands_ran), and each command's behaviour
 // is scripted by its first argument: exit code and output, an error, or "hang until
-// cancelled" — which is how tests see that a timed-out hook's stream was closed.
+// cancelled" — which is how tests see that a timed-out hook's stream was closed. With a
+// `stdout_sink` (volume data), the scripted output goes to the sink instead of the result.
 #pragma once
 
 #include <map>
@@ -47,7 +48,15 @@ class FakePodExec : public hooks::PodExec {
     }
     hooks::ExecResult r;
     r.exit_code = s.exit_code;
-    r.stdout_data = s.out;
+    if (request.stdout_sink) {
+      if (!s.out.empty()) {
+        if (auto sunk = co_await request.stdout_sink(s.out); !sunk) {
+          co_return core::unexpected(sunk.error());
+        }
+      }
+    } else {
+      r.stdout_data = s.out;
+    }
     r.stderr_data = s.err;
     co_return r;
   }
