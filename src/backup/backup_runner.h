@@ -61,7 +61,7 @@ struct BackupOutcome {
   bool interrupted = false;
 };
 
-struct CollectedPod;  // a pod to back up, with its hook plan and volumes (backup_runner.cc)
+struct CollectedPod;  // a pod to back up, with its hook plan and volumes (backup_runner_state.h)
 
 class BackupRunner {
  public:

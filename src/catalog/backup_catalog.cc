@@ -6,46 +6,21 @@
 #include <memory>
 
 #include "catalog/backup_keys.h"
+#include "catalog/record_objects.h"
 #include "storage/checksummed_store.h"
 
 namespace stillpoint::catalog {
 
+namespace {
+const RecordLayout kLayout{"backup", "backups/", "velero-backup.json"};
+}  // namespace
+
 core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& store) {
-  auto keys = store.list("backups/");
-  if (!keys) return core::unexpected(keys.error());
-  std::vector<nlohmann::json> out;
-  for (const std::string& key : *keys) {
-    // backups/<name>/velero-backup.json
-    const std::string suffix = "/velero-backup.json";
-    if (key.size() <= suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(),
-                                                   suffix) != 0) {
-      continue;
-    }
-    const std::string name = key.substr(8, key.size() - 8 - suffix.size());
-    if (name.find('/') != std::string::npos) continue;
-    auto object = read_backup(store, name);
-    if (!object) return core::unexpected(object.error());
-    out.push_back(std::move(*object));
-  }
-  return out;
+  return list_records(store, kLayout);
 }
 
 core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std::string& name) {
-  auto text = storage::read_all(store, backup_object_key(name));
-  if (!text) {
-    if (text.error().code == core::ErrorCode::NotFound) {
-      return core::unexpected(core::ErrorCode::NotFound,
-                              "backup \"" + name + "\" not found in " + store.describe());
-    }
-    return core::unexpected(text.error());
-  }
-  auto parsed = nlohmann::json::parse(*text, nullptr, false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return core::unexpected(core::ErrorCode::Protocol,
-                            backup_object_key(name) + " in " + store.describe() +
-                                " is not a JSON object");
-  }
-  return parsed;
+  return read_record(store, kLayout, name);
 }
 
 core::Status read_gzip_object(storage::ObjectStore& store,

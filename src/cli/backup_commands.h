@@ -1,5 +1,5 @@
 // `stillpoint backup ...`: create (backup_create_command.cc) and get / describe / logs /
-// delete (backup_read_commands.cc).
+// delete (backup_read_commands.cc, on read_commands.h).
 #pragma once
 
 #include "cli/commands.h"
@@ -7,6 +7,5 @@
 namespace stillpoint::cli {
 
 void add_backup_create_command(CLI::App& backup, Action& action);
-void add_backup_read_commands(CLI::App& backup, Action& action);
 
 }  // namespace stillpoint::cli

@@ -1,5 +1,5 @@
 // `stillpoint restore ...`: create (restore_create_command.cc) and get / describe / logs
-// (restore_read_commands.cc).
+// (restore_read_commands.cc, on read_commands.h).
 #pragma once
 
 #include "cli/commands.h"
@@ -7,6 +7,5 @@
 namespace stillpoint::cli {
 
 void add_restore_create_command(CLI::App& restore, Action& action);
-void add_restore_read_commands(CLI::App& restore, Action& action);
 
 }  // namespace stillpoint::cli

@@ -1,31 +1,13 @@
-// Time for the hook runner: what time it is (for records) and a cancellable sleep (for
-// timeouts). An interface so that tests drive time with a fake clock instead of waiting —
-// a 30 s hook timeout is tested in microseconds (tests/fakes/fake_clock.h).
+// The hook runner's clock is core's (core/async/clock.h), shared with the kube transport's retry
+// pauses; these names keep hooks::Clock and hooks::SteadyClock for the hooks, backup, restore
+// and cli code that uses them.
 #pragma once
 
-#include <chrono>
-
-#include <boost/asio/awaitable.hpp>
-
-#include "core/go_duration.h"
+#include "core/async/clock.h"
 
 namespace stillpoint::hooks {
 
-class Clock {
- public:
-  using TimePoint = std::chrono::system_clock::time_point;
-  virtual ~Clock() = default;
-  virtual TimePoint now() const = 0;
-  // Completes after `d`; when the awaiting operation is cancelled first, completes early
-  // (the caller, typically the loser of a timeout race, ignores it).
-  virtual boost::asio::awaitable<void> sleep_for(core::Duration d) = 0;
-};
-
-// The real clock: wall time for records, asio's steady timer for sleeping.
-class SteadyClock : public Clock {
- public:
-  TimePoint now() const override { return std::chrono::system_clock::now(); }
-  boost::asio::awaitable<void> sleep_for(core::Duration d) override;
-};
+using core::Clock;
+using core::SteadyClock;
 
 }  // namespace stillpoint::hooks

@@ -1,5 +1,5 @@
 // The hook vocabulary: what a Backup or Restore spec and pod annotations declare, before any
-// defaulting. Defaults are applied when a plan is made (plan_types.h), so "unset" stays
+// defaulting. Defaults are applied when a plan is made (plan.h), so "unset" stays
 // distinguishable from "set to the default" — Velero's own bugs came from defaulting in place
 // (velero#4499, #3622).
 //

@@ -10,15 +10,18 @@
 //   NotFound (pod or container missing), InvalidArgument (pod not running, bad request),
 //   Unavailable (connection failed or dropped), Protocol (malformed server response).
 // - Cancellation (the awaiting operation is cancelled, e.g. by a timeout racing it with
-//   awaitable operators) closes the exec stream, which ends the remote process' stdin and
-//   session, and completes with ErrorCode::Cancelled.
+//   awaitable operators) closes the exec stream and completes with ErrorCode::Cancelled.
+//   Closing the stream ends the session, not the remote process: a container runtime keeps
+//   an exec'd process running after its stream is gone, so a caller that must stop the
+//   command does so explicitly (hooks/timed_out_command.h).
 // - stdout and stderr are captured up to `output_limit` bytes each; the rest is dropped and
 //   marked truncated, so a chatty hook cannot exhaust memory.
 // - Streaming (volume data): with `stdout_sink`, stdout is handed over chunk by chunk instead
 //   of captured, and no more is read until the sink's awaitable completes — a slow sink slows
 //   the remote process down (backpressure), memory stays bounded. With `stdin_source`, stdin
 //   is pulled from it until it yields an empty string (then stdin is closed). An error from
-//   either ends the session (the remote process is killed) and is the result.
+//   either ends the session (the stream is closed; as with cancellation, the remote process
+//   is not stopped by that) and is the result.
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,7 @@
 // RestoreSpec and RestoreResourceHookSpec, pkg/apis/velero/v1/restore_types.go).
 #include "core/json_fields.h"
 #include "core/text.h"
+#include "hooks/resource_filter_parser.h"
 #include "hooks/spec_file.h"
 #include "hooks/spec_reader.h"
 
@@ -11,51 +12,23 @@ namespace {
 core::Result<RestoreExecHook> parse_exec(const nlohmann::json& exec,
                                          const std::string& at,
                                          SpecReader& reader) {
-  if (!exec.is_object()) {
-    return reader.fail(at + ": expected an object, got " + core::describe_json(exec));
+  auto hook = reader.exec_hook(exec, at, "execTimeout", &RestoreExecHook::exec_timeout,
+                               {"waitTimeout", "waitForReady"});
+  if (!hook) {
+    return core::unexpected(hook.error());
   }
-  reader.warn_unknown_fields(
-      exec, {"container", "command", "onError", "execTimeout", "waitTimeout", "waitForReady"}, at);
-  RestoreExecHook hook;
-  auto container = core::optional_string(exec, "container", at);
-  if (!container) {
-    return reader.fail(container.error());
-  }
-  hook.container = container->value_or("");
-  const auto command = exec.find("command");
-  if (command == exec.end() || command->is_null()) {
-    return reader.fail(at + ".command: required");
-  }
-  auto argv = core::string_list(*command, at + ".command");
-  if (!argv) {
-    return reader.fail(argv.error());
-  }
-  if (argv->empty()) {
-    return reader.fail(at + ".command: must hold at least one element");
-  }
-  hook.command = std::move(*argv);
-  auto on_error = reader.on_error(exec, at);
-  if (!on_error) {
-    return core::unexpected(on_error.error());
-  }
-  hook.on_error = *on_error;
-  auto exec_timeout = reader.hook_duration(exec, "execTimeout", at, "the default 30s");
-  if (!exec_timeout) {
-    return core::unexpected(exec_timeout.error());
-  }
-  hook.exec_timeout = *exec_timeout;
   auto wait_timeout =
       reader.hook_duration(exec, "waitTimeout", at, "the restore's hook wait limit",
                            DurationBound::Uncapped);
   if (!wait_timeout) {
     return core::unexpected(wait_timeout.error());
   }
-  hook.wait_timeout = *wait_timeout;
+  hook->wait_timeout = *wait_timeout;
   auto wait_for_ready = core::optional_bool(exec, "waitForReady", at);
   if (!wait_for_ready) {
     return reader.fail(wait_for_ready.error());
   }
-  hook.wait_for_ready = *wait_for_ready;
+  hook->wait_for_ready = *wait_for_ready;
   return hook;
 }
 
@@ -112,43 +85,13 @@ core::Result<RestoreInitHook> parse_init(const nlohmann::json& init,
 core::Result<RestoreResourceHookSpec> parse_entry(const nlohmann::json& entry,
                                                   const std::string& path,
                                                   SpecReader& reader) {
-  if (!entry.is_object()) {
-    return reader.fail(path + ": expected an object, got " + core::describe_json(entry));
+  auto filter =
+      parse_hook_entry_filter(entry, path, {"postHooks"}, HookResources::PodsOnly, reader);
+  if (!filter) {
+    return core::unexpected(filter.error());
   }
-  RestoreResourceHookSpec spec;
-  auto name = core::optional_string(entry, "name", path);
-  if (!name) {
-    return reader.fail(name.error());
-  }
-  if (!name->has_value() || (*name)->empty()) {
-    return reader.fail(path + ".name: required (hooks are named in logs and results)");
-  }
-  spec.name = **name;
-  const std::string at = entry_label(path, spec.name);
-  reader.warn_unknown_fields(entry,
-                             {"name", "includedNamespaces", "excludedNamespaces",
-                              "includedResources", "excludedResources", "labelSelector",
-                              "postHooks"},
-                             at);
-  auto namespaces = reader.namespaces(entry, at);
-  if (!namespaces) {
-    return core::unexpected(namespaces.error());
-  }
-  spec.selector.namespaces = std::move(*namespaces);
-  for (const char* field : {"includedResources", "excludedResources"}) {
-    if (entry.contains(field) && !entry[field].is_null()) {
-      reader.warn(core::field_path(at, field) +
-                  ": ignored: restore hooks always apply to pods (as in Velero)");
-    }
-  }
-  // Velero hard-wires the resource filter of restore hooks to pods.
-  auto pods_only = core::IncludesExcludes::compile({"pods"}, {}, "", "");
-  spec.selector.resources = std::move(*pods_only);
-  auto selector = reader.label_selector(entry, at);
-  if (!selector) {
-    return core::unexpected(selector.error());
-  }
-  spec.selector.label_selector = std::move(*selector);
+  const std::string& at = filter->label;
+  auto spec = filter->entry<RestoreResourceHookSpec>();
   const auto list = entry.find("postHooks");
   if (list == entry.end() || list->is_null()) {
     reader.warn(at + ": has no postHooks");
@@ -197,7 +140,7 @@ core::Result<RestoreSpec> parse_restore_spec(const nlohmann::json& spec, SpecRea
     return reader.fail(backup_name.error());
   }
   restore.backup_name = backup_name->value_or("");
-  auto filter = reader.item_filter(spec);
+  auto filter = parse_item_filter(spec, reader);
   if (!filter) {
     return core::unexpected(filter.error());
   }
@@ -209,29 +152,7 @@ core::Result<RestoreSpec> parse_restore_spec(const nlohmann::json& spec, SpecRea
     }
     restore.namespace_mapping.insert(mapping->begin(), mapping->end());
   }
-  const auto hooks = spec.find("hooks");
-  if (hooks == spec.end() || hooks->is_null()) {
-    return restore;
-  }
-  if (!hooks->is_object()) {
-    return reader.fail("spec.hooks: expected an object, got " + core::describe_json(*hooks));
-  }
-  reader.warn_unknown_fields(*hooks, {"resources"}, "spec.hooks");
-  const auto list = hooks->find("resources");
-  if (list == hooks->end() || list->is_null()) {
-    return restore;
-  }
-  if (!list->is_array()) {
-    return reader.fail("spec.hooks.resources: expected a list, got " + core::describe_json(*list));
-  }
-  for (size_t i = 0; i < list->size(); ++i) {
-    auto entry = parse_entry((*list)[i], core::index_path("spec.hooks.resources", i), reader);
-    if (!entry) {
-      return core::unexpected(entry.error());
-    }
-    restore.hooks.push_back(std::move(*entry));
-  }
-  return restore;
+  return with_hook_entries(std::move(restore), spec, reader, parse_entry);
 }
 
 }  // namespace stillpoint::hooks

@@ -1,8 +1,9 @@
 #include "hooks/spec_reader.h"
 
+#include <algorithm>
+
 #include "core/json_fields.h"
 #include "core/text.h"
-#include "hooks/resource_names.h"
 #include "hooks/timeouts.h"
 
 namespace stillpoint::hooks {
@@ -18,113 +19,78 @@ core::Unexpected SpecReader::fail(const core::Error& error) const {
 }
 
 void SpecReader::warn_unknown_fields(const nlohmann::json& object,
-                                     std::initializer_list<std::string_view> known,
+                                     std::span<const std::string_view> known,
                                      const std::string& path) {
-  for (const auto& field : core::unknown_fields(object, known, path)) {
-    warn(field + ": unknown field, ignored (a typo?)");
+  if (!object.is_object()) {
+    return;
   }
-}
-
-core::Result<core::IncludesExcludes> SpecReader::namespaces(const nlohmann::json& object,
-                                                            const std::string& path) {
-  auto includes = core::optional_string_list(object, "includedNamespaces", path);
-  if (!includes) {
-    return fail(includes.error());
-  }
-  auto excludes = core::optional_string_list(object, "excludedNamespaces", path);
-  if (!excludes) {
-    return fail(excludes.error());
-  }
-  auto ie = core::IncludesExcludes::compile(std::move(*includes), std::move(*excludes),
-                                            core::field_path(path, "includedNamespaces"),
-                                            core::field_path(path, "excludedNamespaces"));
-  if (!ie) {
-    return fail(ie.error());
-  }
-  return ie;
-}
-
-core::Result<core::IncludesExcludes> SpecReader::resources(const nlohmann::json& object,
-                                                           const std::string& path) {
-  auto includes = core::optional_string_list(object, "includedResources", path);
-  if (!includes) {
-    return fail(includes.error());
-  }
-  auto excludes = core::optional_string_list(object, "excludedResources", path);
-  if (!excludes) {
-    return fail(excludes.error());
-  }
-  for (auto& name : *includes) {
-    name = canonical_resource(name);
-  }
-  std::vector<std::string> kept;
-  for (const auto& name : *excludes) {
-    if (name == "*") {
-      warn(core::field_path(path, "excludedResources") +
-           ": \"*\" is ignored (Velero drops it too); list the resources to exclude");
-      continue;
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      warn(core::field_path(path, key) + ": unknown field, ignored (a typo?)");
     }
-    kept.push_back(canonical_resource(name));
   }
-  auto ie = core::IncludesExcludes::compile(std::move(*includes), std::move(kept),
-                                            core::field_path(path, "includedResources"),
-                                            core::field_path(path, "excludedResources"));
-  if (!ie) {
-    return fail(ie.error());
-  }
-  return ie;
 }
 
-core::Result<std::optional<core::LabelSelector>> SpecReader::label_selector(
-    const nlohmann::json& object,
-    const std::string& path) {
-  const auto it = object.find("labelSelector");
-  if (it == object.end() || it->is_null()) {
-    return std::optional<core::LabelSelector>{};
+core::Result<const nlohmann::json*> SpecReader::hook_entries(const nlohmann::json& spec) {
+  static const nlohmann::json kNone = nlohmann::json::array();
+  const auto hooks = spec.find("hooks");
+  if (hooks == spec.end() || hooks->is_null()) {
+    return &kNone;
   }
-  auto selector = core::LabelSelector::from_json(*it, core::field_path(path, "labelSelector"));
-  if (!selector) {
-    return fail(selector.error());
+  if (!hooks->is_object()) {
+    return fail("spec.hooks: expected an object, got " + core::describe_json(*hooks));
   }
-  return std::optional<core::LabelSelector>{std::move(*selector)};
+  warn_unknown_fields(*hooks, {"resources"}, "spec.hooks");
+  const auto list = hooks->find("resources");
+  if (list == hooks->end() || list->is_null()) {
+    return &kNone;
+  }
+  if (!list->is_array()) {
+    return fail("spec.hooks.resources: expected a list, got " + core::describe_json(*list));
+  }
+  return &*list;
 }
 
-core::Result<ItemFilter> SpecReader::item_filter(const nlohmann::json& spec) {
-  ItemFilter filter;
-  auto namespaces_filter = namespaces(spec, "spec");
-  if (!namespaces_filter) {
-    return core::unexpected(namespaces_filter.error());
+core::Result<ExecCommand> SpecReader::exec_command(
+    const nlohmann::json& exec,
+    const std::string& path,
+    std::string_view timeout_key,
+    std::initializer_list<std::string_view> kind_fields) {
+  if (!exec.is_object()) {
+    return fail(path + ": expected an object, got " + core::describe_json(exec));
   }
-  filter.namespaces = std::move(*namespaces_filter);
-  auto resources_filter = resources(spec, "spec");
-  if (!resources_filter) {
-    return core::unexpected(resources_filter.error());
+  std::vector<std::string_view> known = {"container", "command", "onError", timeout_key};
+  known.insert(known.end(), kind_fields);
+  warn_unknown_fields(exec, known, path);
+  ExecCommand fields;
+  auto container = core::optional_string(exec, "container", path);
+  if (!container) {
+    return fail(container.error());
   }
-  filter.resources = std::move(*resources_filter);
-  auto selector = label_selector(spec, "spec");
-  if (!selector) {
-    return core::unexpected(selector.error());
+  fields.container = container->value_or("");
+  const auto command = exec.find("command");
+  if (command == exec.end() || command->is_null()) {
+    return fail(path + ".command: required");
   }
-  filter.label_selector = std::move(*selector);
-  const auto it = spec.find("orLabelSelectors");
-  if (it == spec.end() || it->is_null()) {
-    return filter;
+  auto argv = core::string_list(*command, path + ".command");
+  if (!argv) {
+    return fail(argv.error());
   }
-  if (!it->is_array()) {
-    return fail("spec.orLabelSelectors: expected a list, got " + core::describe_json(*it));
+  if (argv->empty()) {
+    return fail(path + ".command: must hold at least one element");
   }
-  if (filter.label_selector) {
-    return fail("spec.orLabelSelectors: only one of labelSelector and orLabelSelectors can be "
-                "set");
+  fields.command = std::move(*argv);
+  auto on_error = this->on_error(exec, path);
+  if (!on_error) {
+    return core::unexpected(on_error.error());
   }
-  for (size_t i = 0; i < it->size(); ++i) {
-    auto s = core::LabelSelector::from_json((*it)[i], core::index_path("spec.orLabelSelectors", i));
-    if (!s) {
-      return fail(s.error());
-    }
-    filter.or_label_selectors.push_back(std::move(*s));
+  fields.on_error = *on_error;
+  auto timeout = hook_duration(exec, timeout_key, path, "the default 30s");
+  if (!timeout) {
+    return core::unexpected(timeout.error());
   }
-  return filter;
+  fields.timeout = *timeout;
+  return fields;
 }
 
 core::Result<std::optional<OnError>> SpecReader::on_error(const nlohmann::json& object,

@@ -251,7 +251,8 @@ asio::awaitable<void> session_body(websocket::stream<NextLayer>& ws,
 }
 
 // Waits until cancelled (by the caller's cancellation or because the session ended), then
-// closes the socket. Closing is what ends the remote process, and it also wakes operations of
+// closes the socket. Closing ends the session (not the remote process, which the container
+// runtime keeps running; hooks/timed_out_command.h stops it), and it also wakes operations of
 // streams that cannot be cancelled themselves.
 template <class NextLayer>
 asio::awaitable<void> close_when_cancelled(websocket::stream<NextLayer>& ws) {
@@ -266,7 +267,7 @@ asio::awaitable<void> close_when_cancelled(websocket::stream<NextLayer>& ws) {
 
 // Runs the session on `ws`, whose next layer is connected (and TLS-handshaken); `ws` outlives
 // the call. Completes with PodExec's contract; on cancellation the socket is closed, which
-// ends the remote session, and the result is Cancelled.
+// ends the remote session (the remote process may run on), and the result is Cancelled.
 template <class NextLayer>
 boost::asio::awaitable<ExecSessionOutcome> run_exec_session(
     boost::beast::websocket::stream<NextLayer>& ws,

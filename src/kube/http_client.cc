@@ -92,7 +92,11 @@ HttpClient::HttpClient(std::shared_ptr<ConnectionFactory> factory, TransportOpti
     : factory_(std::move(factory)),
       options_(std::move(options)),
       limiter_(options_.qps, options_.burst),
-      pool_(std::make_unique<Pool>()) {}
+      pool_(std::make_unique<Pool>()) {
+  if (!options_.clock) {
+    options_.clock = std::make_shared<core::SteadyClock>();
+  }
+}
 
 HttpClient::~HttpClient() = default;
 
@@ -119,7 +123,19 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::perform(HttpRequest requ
   }
   const std::string target = factory_->url().prefix + request.target;
   bool auth_refreshed = false;
+  // Set by a failed attempt that may be retried: the pause before the next one.
+  std::optional<std::chrono::milliseconds> pause;
   for (int attempt = 1;; ++attempt) {
+    if (pause) {
+      // The one retry pause, on the injectable clock (TransportOptions::clock).
+      ++stats_.retries;
+      co_await options_.clock->sleep_for(*pause);
+      pause.reset();
+      if (co_await cancelled()) {
+        co_return unexpected(ErrorCode::Cancelled,
+                             request.method + " " + request.target + ": cancelled");
+      }
+    }
     co_await limiter_.acquire();
     while (pool_->in_use >= std::max<size_t>(1, options_.max_connections)) {
       co_await pool_->wakeup->async_wait(asio::as_tuple(asio::use_awaitable));
@@ -159,10 +175,7 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::perform(HttpRequest requ
         if (opened.error().code != ErrorCode::Unavailable || attempt >= kMaxAttempts) {
           co_return unexpected(opened.error());
         }
-        ++stats_.retries;
-        asio::steady_timer timer(factory_->executor());
-        timer.expires_after(*retry_delay("GET", Outcome{}, attempt));
-        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        pause = retry_delay("GET", Outcome{}, attempt);
         continue;
       }
       conn = std::move(*opened);
@@ -214,10 +227,7 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::perform(HttpRequest requ
       if (!delay) {
         co_return unexpected(failure_code, what);
       }
-      ++stats_.retries;
-      asio::steady_timer timer(factory_->executor());
-      timer.expires_after(*delay);
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      pause = delay;
       continue;
     }
 
@@ -289,10 +299,7 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::perform(HttpRequest requ
       if (!delay) {
         co_return unexpected(body_failure_code, what);
       }
-      ++stats_.retries;
-      asio::steady_timer timer(factory_->executor());
-      timer.expires_after(*delay);
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      pause = delay;
       continue;
     }
     if (success) {
@@ -308,14 +315,7 @@ asio::awaitable<core::Result<HttpResponse>> HttpClient::perform(HttpRequest requ
       outcome.retry_after = retry_after;
     }
     if (auto delay = retry_delay(request.method, outcome, attempt)) {
-      ++stats_.retries;
-      asio::steady_timer timer(factory_->executor());
-      timer.expires_after(*delay);
-      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-      if (co_await cancelled()) {
-        co_return unexpected(ErrorCode::Cancelled,
-                             request.method + " " + request.target + ": cancelled");
-      }
+      pause = delay;
       continue;
     }
     core::Error error = error_from_response(response.status, response.body);

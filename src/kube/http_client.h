@@ -20,6 +20,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "core/async/clock.h"
 #include "core/result.h"
 #include "kube/client_config.h"
 #include "kube/rate_limiter.h"
@@ -44,6 +45,9 @@ struct TransportOptions {
   int burst = kDefaultBurst;
   size_t max_connections = kDefaultMaxConnections;
   std::string user_agent = "stillpoint";
+  // Paces the pauses between retries; null: real time (core::SteadyClock). Tests pass a
+  // FakeClock so that a Retry-After of seconds costs no wall time.
+  std::shared_ptr<core::Clock> clock;
 };
 
 struct HttpRequest {

@@ -2,13 +2,13 @@
 // here with libarchive in Velero's layout, as another tool would) restored into kubesim, whose
 // pods run real processes, so injected init containers and exec hooks really run. Then what
 // `restore get | describe | logs` report about it.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
 #include <fstream>
-#include <thread>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -458,16 +458,28 @@ TEST_F(RestoreE2eTest, InterruptGivesUpWaitingHooksAndRecordsTheRestore) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // stderr goes to a file, where the restore's milestones appear as they happen.
+  const std::filesystem::path err_file = sim_.dir() / "r7.stderr";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   const auto started = SteadyClock::now();
   pid_t pid = -1;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-  // The pod exists: its hook is waiting for container "app".
-  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
-      [&] { return !kget("i", "pod/stuck").is_null(); }, std::chrono::seconds(60)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ASSERT_EQ(spawned, 0);
+  // Every object is restored and the pod's hook is waiting for container "app".
+  const bool waiting = kubesim::testing::KubesimFixture::eventually(
+      [&] {
+        return read_file(err_file).find("waiting for the volume data and exec hooks of 1 pods") !=
+               std::string::npos;
+      },
+      std::chrono::seconds(60));
   ::kill(pid, SIGINT);
   int status = 0;
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(waiting) << read_file(err_file);
   EXPECT_LT(SteadyClock::now() - started, std::chrono::seconds(90));
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);

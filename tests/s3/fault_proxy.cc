@@ -77,6 +77,11 @@ void FaultProxy::close_all() {
   for (int fd : open_clients_) shutdown(fd, SHUT_RDWR);
 }
 
+size_t FaultProxy::open_connections() const {
+  std::lock_guard lock(mutex_);
+  return open_clients_.size();
+}
+
 void FaultProxy::accept_loop() {
   while (!stopping_) {
     const int client = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <thread>
@@ -31,6 +32,8 @@ class FaultProxy {
   // Closes every open connection (both ends), as a server or load balancer closes idle
   // keep-alive connections.
   void close_all();
+  // Client connections still being proxied; 0 once close_all() has closed every one.
+  size_t open_connections() const;
   uint64_t connections_cut() const { return cut_.load(); }
   uint64_t bytes_forwarded() const { return forwarded_.load(); }
 
@@ -51,7 +54,7 @@ class FaultProxy {
   std::atomic<int> download_cuts_left_{0};
   std::atomic<int> slow_downs_left_{0};
   std::thread acceptor_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<std::thread> pumps_;
   std::vector<int> open_clients_;  // under mutex_
 };

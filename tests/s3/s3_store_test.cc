@@ -268,7 +268,12 @@ TEST_F(S3StoreTest, KeptConnectionsClosedByTheServerAreReplacedWithoutAFailedAtt
   // Several connections in the pool: parallel parts of a multipart upload.
   ASSERT_TRUE(storage::write_all(s, "backups/b/parts", random_bytes(21 * kMiB, 9)));
   proxy.close_all();  // the server side drops every idle keep-alive connection
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Once the proxy has closed them all, each is readable (EOF) on the client's side.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (proxy.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(proxy.open_connections(), 0u);
   // One attempt only: a stale connection taken from the pool would fail it.
   EXPECT_TRUE(storage::write_all(s, "backups/b/after-idle", "still works"));
   EXPECT_EQ(read_whole(s, "backups/b/after-idle"), "still works");

@@ -83,10 +83,6 @@ void set_condition(nlohmann::json& conditions, const nlohmann::json& old, nlohma
   conditions.push_back(std::move(c));
 }
 
-}  // namespace
-
-namespace {
-
 // deploymentutil.MaxSurge: the surge of a RollingUpdate Deployment, a count or a percentage
 // of the replicas rounded up (0 for Recreate); the max-replicas annotation is replicas + it.
 int max_surge(const nlohmann::json& deployment, int replicas) {

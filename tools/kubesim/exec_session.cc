@@ -339,6 +339,7 @@ awaitable<void> serve_exec(Server::State& st, Stream stream, HttpRequest hreq,
       input->close(ignored);
     }
     beast::get_lowest_layer(ws).close();
+    ++st.abandoned_execs;
   };
   {
     using namespace net::experimental::awaitable_operators;

@@ -54,6 +54,9 @@ class Server {
   const std::string& token() const;
   // Safe to call while the server runs; applies to exec sessions opened afterwards.
   void set_exec_protocols(ExecProtocols protocols);
+  // Exec sessions whose client went away while their process ran on (it is left running, as
+  // containerd does). Tests wait for this instead of sleeping. Safe to call while running.
+  size_t abandoned_exec_sessions() const;
   const std::string& ca_pem() const;
 
   struct State;

@@ -661,6 +661,7 @@ const std::string& Server::token() const { return state_->token; }
 void Server::set_exec_protocols(ExecProtocols protocols) {
   state_->exec_v5 = protocols == ExecProtocols::V5AndV4;
 }
+size_t Server::abandoned_exec_sessions() const { return state_->abandoned_execs; }
 const std::string& Server::ca_pem() const { return state_->tls.ca_cert_pem; }
 
 }  // namespace stillpoint::kubesim

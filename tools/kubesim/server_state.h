@@ -50,6 +50,7 @@ struct Server::State {
   std::thread thread;
   bool stopped = false;
   std::atomic<int> sessions{0};
+  std::atomic<size_t> abandoned_execs{0};  // Server::abandoned_exec_sessions()
 };
 
 // Completion handler for detached coroutines: an escaped exception is logged, not fatal

@@ -107,12 +107,17 @@ HttpRequest S3Client::signed_request(const S3Call& call, std::string_view payloa
   return request;
 }
 
-core::Result<HttpResponse> S3Client::call(const S3Call& call, int* attempts) {
+core::Result<HttpResponse> S3Client::call(const S3Call& call) {
+  auto counted = counted_call(call);
+  if (!counted) return unexpected(counted.error());
+  return std::move(counted->response);
+}
+
+core::Result<S3Client::CountedResponse> S3Client::counted_call(const S3Call& call) {
   const std::string payload_hash = sha256_hex(call.body);
   core::Error last{ErrorCode::Internal, "no attempt"};
   bool fresh = false;  // after a kept connection failed: the next one is new, at once
   for (int attempt = 1; attempt <= retry_.max_attempts; ++attempt) {
-    if (attempts != nullptr) *attempts = attempt;
     if (attempt > 1 && !fresh) sleep_before_retry(attempt - 1);
     auto connection = take_connection(fresh);
     const bool reused = connection->exchanges() > 0;
@@ -135,7 +140,7 @@ core::Result<HttpResponse> S3Client::call(const S3Call& call, int* attempts) {
     const int status = response->status;
     if (is_2xx(status) ||
         std::find(call.accept.begin(), call.accept.end(), status) != call.accept.end()) {
-      return std::move(*response);
+      return CountedResponse{.response = std::move(*response), .attempts = attempt};
     }
     last = describe_failure(target_, call, status, response->body);
     if (!retryable_status(status, response->body)) return unexpected(last);
@@ -385,14 +390,14 @@ core::Status S3Client::complete_multipart_upload(const std::string& key,
   S3Error error;
   for (int round = 1; round <= retry_.max_attempts; ++round) {
     if (round > 1) sleep_before_retry(round - 1);
-    int attempts = 0;
-    auto response = call(request, &attempts);
-    if (!response) return unexpected(response.error());
-    if (response->status == 404) {
+    auto counted = counted_call(request);
+    if (!counted) return unexpected(counted.error());
+    const HttpResponse& response = counted->response;
+    if (response.status == 404) {
       // NoSuchUpload after this call retried: the earlier attempt completed but its answer
       // was lost. Then the object is there, made of exactly these parts (its ETag ends in
       // "-<parts>"), which tells it from an older object under the same key.
-      if (attempts > 1 || round > 1) {
+      if (counted->attempts > 1 || round > 1) {
         auto listed = list_objects(key);
         const std::string suffix = "-" + std::to_string(parts.size()) + "\"";
         if (listed) {
@@ -401,9 +406,9 @@ core::Status S3Client::complete_multipart_upload(const std::string& key,
           }
         }
       }
-      return unexpected(describe_failure(target_, request, 404, response->body));
+      return unexpected(describe_failure(target_, request, 404, response.body));
     }
-    if (!complete_failed(response->body, error)) return core::ok();
+    if (!complete_failed(response.body, error)) return core::ok();
     if (error.code != "InternalError" && error.code != "SlowDown") break;
   }
   return unexpected(ErrorCode::Unavailable, "S3 completing the multipart upload of s3://" +

@@ -63,8 +63,16 @@ class S3Client : public std::enable_shared_from_this<S3Client> {
 
   // One request, signed and retried; the response of the last attempt. Non-2xx answers not in
   // call.accept become errors (see describe_failure).
-  // `attempts`, when given, receives how many attempts were made.
-  core::Result<HttpResponse> call(const S3Call& call, int* attempts = nullptr);
+  core::Result<HttpResponse> call(const S3Call& call);
+
+  // A call's answer and how many attempts it took: more than one means an earlier attempt may
+  // have been applied with its answer lost (complete_multipart_upload relies on this).
+  struct CountedResponse {
+    HttpResponse response;
+    int attempts = 1;
+  };
+  // As call(), counting the attempts.
+  core::Result<CountedResponse> counted_call(const S3Call& call);
 
   core::Result<std::unique_ptr<ObjectStream>> get_object(const std::string& key);
   // HEAD: nullopt when the object does not exist.

@@ -136,8 +136,9 @@ TEST(Pods, ExecProcessOutlivesItsClientLikeContainerd) {
   client.join();
   EXPECT_TRUE(started);
   EXPECT_EQ(e.exit_code, -1) << e.describe();
-  // Still there a while after its client died (kubesim used to kill it at once).
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // Still there after kubesim saw its client go (kubesim used to kill it then, at once).
+  ASSERT_TRUE(KubesimFixture::eventually([&] { return k.server().abandoned_exec_sessions() == 1; },
+                                         std::chrono::seconds(30)));
   const std::vector<pid_t> left = processes_with(marker);
   EXPECT_FALSE(left.empty()) << "the exec'd process died with its client";
   // The pod still serves execs, and the abandoned session is reaped once its process ends.
@@ -177,7 +178,8 @@ spec:
                                 "", std::chrono::seconds(3));
     EXPECT_EQ(e.exit_code, -1) << e.describe();
   }
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  ASSERT_TRUE(KubesimFixture::eventually([&] { return k.server().abandoned_exec_sessions() == 2; },
+                                         std::chrono::seconds(30)));
   EXPECT_GE(processes_with(marker).size(), 4u) << "2 shells and 2 sleeps outlive their clients";
   CommandResult del = k.kubectl({"delete", "pod", "real", "virt", "--timeout=60s"});
   EXPECT_EQ(del.exit_code, 0) << del.describe();
