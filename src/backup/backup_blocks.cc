@@ -102,7 +102,7 @@ asio::awaitable<core::Status> BackupRunner::back_up_volumes(const CollectedPod& 
     }
     st.volume_records.push_back(r);
     if (!outcome.storage_error) {
-      if (st.storage_failure) st.storage_failure = outcome.storage_error;
+      if (st.storage) st.storage = outcome.storage_error;
       // Stop everything (post hooks still run); posted, since interrupt() cancels this worker.
       asio::post(co_await asio::this_coro::executor, [this] { interrupt(); });
       co_return outcome.storage_error;

@@ -78,9 +78,6 @@ asio::awaitable<core::Result<kube::ListSummary>> list_all(kube::ClusterApi& clus
   co_return co_await cluster.list(gvr, std::move(options), std::move(on_item));
 }
 
-}  // namespace
-
-namespace {
 
 // `env` with its store replaced by `store`.
 BackupEnvironment writing_to(BackupEnvironment env, storage::ObjectStore& store) {
@@ -397,7 +394,7 @@ asio::awaitable<core::Status> BackupRunner::write_items() {
 asio::awaitable<core::Result<BackupOutcome>> BackupRunner::publish(BackupStatus status) {
   State& st = *state_;
   const std::string& name = request_.name;
-  if (!st.storage_failure) {
+  if (!st.storage) {
     // The location failed (e.g. it is full): a backup missing data must not be published,
     // nor look complete. What was written goes; the error says why.
     (void)st.sink->finish();
@@ -405,9 +402,9 @@ asio::awaitable<core::Result<BackupOutcome>> BackupRunner::publish(BackupStatus 
     st.sink.reset();
     (void)env_.store.remove_prefix(catalog::backup_prefix(name));
     co_return core::unexpected(
-        st.storage_failure.error().code,
+        st.storage.error().code,
         "the backup location " + env_.store.describe() + " failed while writing pod volume data: " +
-            st.storage_failure.error().message + "; the backup was not published (post hooks ran)");
+            st.storage.error().message + "; the backup was not published (post hooks ran)");
   }
 
   // Metadata, then the backup object last: that is what publishes the backup.

@@ -59,7 +59,7 @@ struct BackupRunner::State {
   int item_errors = 0;
   size_t items_total = 0;
   std::vector<catalog::VolumeRecord> volume_records;
-  core::Status storage_failure = core::ok();  // the location failed mid-run: nothing published
+  core::Status storage = core::ok();  // an error once the location failed mid-run: nothing is published
 };
 
 inline core::Status interrupted_status() {
