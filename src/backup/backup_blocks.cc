@@ -52,6 +52,13 @@ asio::awaitable<void> BackupRunner::block_worker(size_t) {
       }
       co_return core::ok();
     };
+    std::vector<std::string> hooked;
+    for (size_t i : layout.pods) {
+      const CollectedPod& c = st.collected[i];
+      if (!c.plan.pre.empty() || !c.plan.post.empty()) hooked.push_back(c.pod.key());
+    }
+    const bool record = env_.hook_window && !hooked.empty();
+    if (record) co_await env_.hook_window(hooked, true);
     try {
       hooks::BlockHookOutcome outcome =
           co_await hooks::run_item_block(*st.runner, std::move(pods), items);
@@ -65,6 +72,15 @@ asio::awaitable<void> BackupRunner::block_worker(size_t) {
         ++st.item_errors;
         st.log->error(std::string("block failed: ") + e.what());
       }
+    }
+    if (record) {
+      // The post hooks have run: the window closes even when interrupted (the worker then
+      // stops, so shutting cancellation out here costs nothing).
+      if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+          asio::cancellation_type::none) {
+        co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
+      }
+      co_await env_.hook_window(std::move(hooked), false);
     }
     ++progress_.blocks_done;
   }

@@ -53,6 +53,12 @@ struct BackupEnvironment {
   boost::asio::any_io_executor pool;  // blocking work (compression, file writes)
   // Milestones, one short line each ("listed 1200 pods in 3 namespaces"); may be empty.
   std::function<void(const std::string&)> milestone;
+  // Awaited with open = true before an ItemBlock's first pre hook, and with open = false after
+  // its last post hook, naming the block's pods that have hooks ("ns/name"). The server
+  // records them on the Backup object so that a successor that finds the backup interrupted
+  // runs their post hooks (backup/pending_post_hooks.h). May be empty.
+  std::function<boost::asio::awaitable<void>(std::vector<std::string> pods, bool open)>
+      hook_window = {};
 };
 
 struct BackupOutcome {

@@ -17,6 +17,7 @@
 #include "cli/report_failure.h"
 #include "cli/table.h"
 #include "core/go_duration.h"
+#include "operation/backup_request_from_object.h"
 
 namespace stillpoint::cli {
 namespace {
@@ -43,43 +44,14 @@ core::Result<backup::BackupRequest> build_request(const CreateOptions& o) {
   }
   if (!o.ttl.empty()) spec["ttl"] = o.ttl;
   if (o.default_volumes_to_fs_backup) spec["defaultVolumesToFsBackup"] = true;
-  const std::string name = operation_name(o.name, loaded->object);
-  if (name.empty()) {
-    return core::unexpected(core::ErrorCode::InvalidArgument,
-                            "a backup name is required (argument NAME or metadata.name)");
-  }
-  if (auto why = catalog::check_backup_name(name); !why.empty()) {
-    return core::unexpected(core::ErrorCode::InvalidArgument,
-                            "backup name \"" + name + "\": " + why);
-  }
-  auto parsed = name_and_parse(*loaded, name);
-  if (!parsed) return core::unexpected(parsed.error());
-  const std::string& origin = loaded->origin;
-  if (parsed->is_restore()) {
-    return core::unexpected(core::ErrorCode::InvalidArgument,
-                            origin + ": a Restore object cannot be used to create a backup");
-  }
-  if (spec.contains("ttl")) {
-    if (!spec["ttl"].is_string() || !core::parse_go_duration(spec["ttl"].get<std::string>())) {
-      return core::unexpected(core::ErrorCode::InvalidArgument,
-                              origin + ": spec.ttl: " + spec["ttl"].dump() +
-                                  " is not a duration (e.g. 720h)");
-    }
-  }
-  backup::BackupRequest request;
-  request.name = name;
-  request.spec = spec;
-  request.hooks_spec = std::get<hooks::BackupSpec>(std::move(parsed->spec));
-  request.spec_warnings = std::move(parsed->warnings);
-  if (spec.contains("includeClusterResources") && spec["includeClusterResources"].is_boolean()) {
-    request.include_cluster_resources = spec["includeClusterResources"].get<bool>();
-  }
-  request.item_block_workers = o.workers;
+  loaded->object["metadata"] = {{"name", operation_name(o.name, loaded->object)}};
+  operation::BackupRunSettings settings;
+  settings.item_block_workers = o.workers;
   if (auto timeout = core::parse_go_duration(o.fs_backup_timeout); timeout) {
-    request.volume_timeout = *timeout;
+    settings.volume_timeout = *timeout;
   }
-  request.strict_hooks = o.strict_hooks;
-  return request;
+  settings.strict_hooks = o.strict_hooks;
+  return operation::backup_request_from_object(loaded->object, loaded->origin, settings);
 }
 
 std::string summary_line(const backup::BackupOutcome& outcome, const std::string& name,

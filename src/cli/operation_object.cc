@@ -41,9 +41,4 @@ std::string operation_name(const std::string& flag_name, const json& object) {
   return flag_name;
 }
 
-core::Result<hooks::ParsedSpec> name_and_parse(OperationObject& o, const std::string& name) {
-  o.object["metadata"] = {{"name", name}};
-  return hooks::parse_spec_object(o.object, o.origin);
-}
-
 }  // namespace stillpoint::cli

@@ -2,7 +2,7 @@
 // spec, hooks included), or an empty one of the kind, which the command's flags then write
 // over. Shared by `backup create` and `restore create` (and a future `schedule create`) so
 // that a file is read, named and checked alike. Checking the spec's own fields is left to
-// hooks/spec_file.h, the parser `hooks plan` uses.
+// operation/ (backup_request_from_object.h), which the server shares.
 #pragma once
 
 #include <string>
@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
-#include "hooks/spec_file.h"
 
 namespace stillpoint::cli {
 
@@ -26,9 +25,5 @@ core::Result<OperationObject> load_operation_object(const std::string& from_file
 
 // `flag_name` when given, else the object's metadata.name, else empty.
 std::string operation_name(const std::string& flag_name, const nlohmann::json& object);
-
-// Sets metadata to just `name` (the rest of a file's metadata is not the new object's) and
-// decodes the object as `hooks plan` would.
-core::Result<hooks::ParsedSpec> name_and_parse(OperationObject& o, const std::string& name);
 
 }  // namespace stillpoint::cli

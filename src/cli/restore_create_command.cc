@@ -17,6 +17,7 @@
 #include "cli/restore_commands.h"
 #include "cli/table.h"
 #include "core/go_duration.h"
+#include "operation/restore_request_from_object.h"
 #include "restore/restore_runner.h"
 
 namespace stillpoint::cli {
@@ -97,44 +98,20 @@ core::Result<restore::RestoreRequest> build_request(const CreateOptions& o) {
     return core::unexpected(written.error());
   }
   const json backup_name = spec.value("backupName", json());
-  if (!backup_name.is_string() || backup_name.get<std::string>().empty()) {
-    return core::unexpected(invalid("a backup to restore is required (--from-backup NAME or "
-                                    "spec.backupName in --from-file)"));
-  }
   std::string name = operation_name(o.name, loaded->object);
-  if (name.empty()) name = default_name(backup_name.get<std::string>());
-  if (auto why = catalog::check_backup_name(name); !why.empty()) {
-    return core::unexpected(invalid("restore name \"" + name + "\": " + why));
-  }
-  auto parsed = name_and_parse(*loaded, name);
-  if (!parsed) return core::unexpected(parsed.error());
-  const std::string& origin = loaded->origin;
-  if (!parsed->is_restore()) {
-    return core::unexpected(invalid(origin + ": a Backup object cannot be used to restore"));
-  }
-  restore::RestoreRequest request;
-  if (spec.contains("existingResourcePolicy") && !spec["existingResourcePolicy"].is_null()) {
-    const json& policy = spec["existingResourcePolicy"];
-    if (policy == "update") {
-      request.existing_policy = restore::ExistingPolicy::Update;
-    } else if (policy != "none") {
-      return core::unexpected(invalid(origin + ": spec.existingResourcePolicy: " + policy.dump() +
-                                      " is not one of none, update"));
-    }
-  }
+  if (name.empty() && backup_name.is_string()) name = default_name(backup_name.get<std::string>());
+  loaded->object["metadata"] = {{"name", name}};
   auto wait = core::parse_go_duration(o.hook_wait_timeout);
+  operation::RestoreRunSettings settings;
+  if (wait) settings.hook_wait_limit = *wait;
+  settings.restore_helper_image = o.restore_helper_image;
+  settings.workers = o.workers;
+  auto request = operation::restore_request_from_object(loaded->object, loaded->origin, settings);
+  if (!request) return request;
   if (!wait || *wait <= core::Duration::zero()) {
     return core::unexpected(invalid("--hook-wait-timeout: \"" + o.hook_wait_timeout +
                                     "\" is not a positive duration (e.g. 10m, 90s)"));
   }
-  request.name = name;
-  request.backup_name = backup_name.get<std::string>();
-  request.spec = spec;
-  request.hooks_spec = std::get<hooks::RestoreSpec>(std::move(parsed->spec));
-  request.spec_warnings = std::move(parsed->warnings);
-  request.hook_wait_limit = *wait;
-  request.restore_helper_image = o.restore_helper_image;
-  request.workers = o.workers;
   return request;
 }
 

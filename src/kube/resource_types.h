@@ -18,6 +18,8 @@ struct GroupVersionResource {
   std::string group;     // "" for core
   std::string version;   // "v1"
   std::string resource;  // plural, "pods"
+  // "status", "scale": requests on one object go to its subresource (object paths only).
+  std::string subresource = {};
 
   // "/api/v1" or "/apis/<group>/<version>"
   std::string api_prefix() const;

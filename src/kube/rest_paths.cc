@@ -18,7 +18,9 @@ std::string collection_path(const GroupVersionResource& gvr, std::string_view na
 std::string object_path(const GroupVersionResource& gvr,
                         std::string_view namespace_name,
                         std::string_view name) {
-  return collection_path(gvr, namespace_name) + "/" + percent_encode(name);
+  std::string path = collection_path(gvr, namespace_name) + "/" + percent_encode(name);
+  if (!gvr.subresource.empty()) path += "/" + gvr.subresource;
+  return path;
 }
 
 std::string describe(std::string_view verb,

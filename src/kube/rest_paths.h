@@ -14,7 +14,7 @@ namespace stillpoint::kube {
 // "/api/v1/namespaces/ns/pods", or "/api/v1/pods" when namespace_name is empty (all
 // namespaces for a list or watch, or a cluster-scoped resource).
 std::string collection_path(const GroupVersionResource& gvr, std::string_view namespace_name);
-// collection_path + "/" + name.
+// collection_path + "/" + name, then "/" + the subresource when gvr names one.
 std::string object_path(const GroupVersionResource& gvr,
                         std::string_view namespace_name,
                         std::string_view name);

@@ -102,6 +102,23 @@ class FakeCluster : public kube::ClusterApi {
     return it->second;
   }
 
+  // Deletes the object as a user would; watchers see DELETED. False when there was none.
+  bool erase(const std::string& group,
+             const std::string& plural,
+             const std::string& ns,
+             const std::string& name) {
+    auto it = objects_.find(key(group, plural, ns, name));
+    if (it == objects_.end())
+      return false;
+    nlohmann::json last = it->second;
+    objects_.erase(it);
+    last["metadata"]["resourceVersion"] = std::to_string(++revision_);
+    history_.push_back(Change{revision_, "DELETED", group, plural, ns, name, last});
+    for (auto* w : watchers_)
+      w->cancel();
+    return true;
+  }
+
   // Watches waiting for an event (for a test that must know a restore is waiting).
   size_t watchers() const { return watchers_.size(); }
 
@@ -214,6 +231,12 @@ class FakeCluster : public kube::ClusterApi {
       patched = patched.patch(patch);
     } else {
       patched.merge_patch(patch);
+    }
+    if (gvr.subresource == "status") {
+      // As the API server's status subresource: only status changes.
+      nlohmann::json kept = it->second;
+      kept["status"] = patched.value("status", nlohmann::json::object());
+      patched = std::move(kept);
     }
     co_return store(gvr.group, gvr.resource, ns, n, std::move(patched));
   }

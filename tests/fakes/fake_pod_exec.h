@@ -4,6 +4,7 @@
 // `stdout_sink` (volume data), the scripted output goes to the sink instead of the result.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ class FakePodExec : public hooks::PodExec {
     std::string err;
     std::optional<core::Error> error;  // the exec itself fails
     bool hang = false;                 // never finishes unless cancelled
+    std::function<void()> on_start = {};  // called as the command starts (a test's probe)
   };
 
   void script(const std::string& argv0, Script s) { scripts_[argv0] = std::move(s); }
@@ -36,6 +38,7 @@ class FakePodExec : public hooks::PodExec {
                            ":" + (request.command.empty() ? "" : request.command[0]));
     const Script s = scripts_.count(request.command.at(0)) ? scripts_[request.command[0]]
                                                              : Script{};
+    if (s.on_start) s.on_start();
     if (s.hang) {
       boost::asio::steady_timer forever(co_await boost::asio::this_coro::executor);
       forever.expires_at(boost::asio::steady_timer::time_point::max());

@@ -280,4 +280,14 @@ core::Result<std::unique_ptr<S3Store>> open_s3_store(std::string_view location,
   return std::make_unique<S3Store>(std::move(*client));
 }
 
+core::Result<std::unique_ptr<S3Store>> open_s3_store(std::string_view location,
+                                                     const S3Options& options,
+                                                     Credentials credentials) {
+  auto target = resolve_target(location, options);
+  if (!target) return unexpected(target.error());
+  auto client = S3Client::create(std::move(*target), std::move(credentials));
+  if (!client) return unexpected(client.error());
+  return std::make_unique<S3Store>(std::move(*client));
+}
+
 }  // namespace stillpoint::storage::s3

@@ -60,5 +60,10 @@ class S3Store : public ObjectStore {
 // own explanation, on the first operation (or in `location check`).
 core::Result<std::unique_ptr<S3Store>> open_s3_store(std::string_view location,
                                                      const S3Options& options);
+// The same with the credentials given (a server reads them from a BackupStorageLocation's
+// Secret).
+core::Result<std::unique_ptr<S3Store>> open_s3_store(std::string_view location,
+                                                     const S3Options& options,
+                                                     Credentials credentials);
 
 }  // namespace stillpoint::storage::s3

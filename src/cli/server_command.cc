@@ -1,0 +1,126 @@
+// `stillpoint server`: runs the in-cluster controllers (src/server) on the kubeconfig's
+// cluster, or the pod's own service account when run in the cluster. One io_context runs
+// everything; SIGTERM/SIGINT stop starting work and interrupt what runs (post hooks still
+// run), then the process exits 0.
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <CLI/CLI.hpp>
+
+#include "cli/cluster_flags.h"
+#include "cli/commands.h"
+#include "cli/duration_flag.h"
+#include "cli/exit_codes.h"
+#include "cli/report_failure.h"
+#include "cli/storage_flags.h"
+#include "core/async/clock.h"
+#include "kube/rest_client.h"
+#include "kube/websocket_pod_exec.h"
+#include "server/server.h"
+
+namespace stillpoint::cli {
+namespace {
+
+namespace asio = boost::asio;
+
+struct ServerFlags {
+  ClusterFlags cluster;
+  StorageFlags storage;
+  server::ServerOptions options;
+};
+
+void log_line(const std::string& line) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::fprintf(stderr, "%s %s\n", stamp, line.c_str());
+  std::fflush(stderr);
+}
+
+int run_server(ServerFlags& flags) {
+  asio::io_context io;
+  auto http = connect(flags.cluster, io.get_executor());
+  if (!http) return report_failure(http.error());
+  kube::RestClient rest(*http);
+  kube::WebSocketPodExec exec(*http);
+  core::SteadyClock clock;
+  asio::thread_pool pool(2);
+  server::NoObserver observer;
+  flags.options.default_location = {flags.storage.location, flags.storage.s3};
+  server::ServerContext ctx{rest,
+                            exec,
+                            clock,
+                            pool.get_executor(),
+                            server::ApiResources(flags.options.api_group),
+                            flags.options.namespace_name,
+                            flags.options.default_location,
+                            flags.options.backup_settings,
+                            flags.options.restore_settings,
+                            observer,
+                            log_line};
+  server::Server srv(ctx, flags.options);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int number) {
+    if (ec) return;
+    log_line("signal " + std::to_string(number) +
+             ": no new work; interrupting running operations (their post hooks still run)");
+    srv.stop();
+  });
+  bool finished = false;
+  log_line("serving " + flags.options.api_group + "/v1 Backups and Restores in namespace " +
+           flags.options.namespace_name);
+  asio::co_spawn(io, srv.run([] { return true; }),
+                 [&](std::exception_ptr e) {
+                   signals.cancel();
+                   if (e) std::rethrow_exception(e);
+                   finished = true;
+                 });
+  io.run();
+  pool.join();
+  if (!finished) {
+    return report_failure(core::Error{core::ErrorCode::Internal, "server stopped unexpectedly"});
+  }
+  if (!srv.status()) return report_failure(srv.status().error());
+  log_line("stopped");
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_server_command(CLI::App& app, Action& action) {
+  auto flags = std::make_shared<ServerFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "server",
+      "Run the in-cluster server: watch Backup and Restore objects in --namespace, run each\n"
+      "new one (hooks included) with the same runners as `backup create` and `restore\n"
+      "create`, and write its status back. docs/server.md has the whole story.");
+  add_cluster_flags(*cmd, flags->cluster);
+  add_storage_flags(*cmd, flags->storage);
+  cmd->add_option("--namespace", flags->options.namespace_name,
+                  "Namespace of the Backup, Restore and BackupStorageLocation objects served "
+                  "(default stillpoint)");
+  cmd->add_option("--api-group", flags->options.api_group,
+                  "API group served: stillpoint.io (our CRDs) or velero.io (Velero's CRDs, with "
+                  "Velero's own server stopped)")
+      ->check(CLI::IsMember({std::string(server::kStillpointGroup),
+                             std::string(server::kVeleroGroup)}));
+  cmd->add_flag("--force", flags->options.force,
+                "With --api-group velero.io: start even if a Velero deployment is found");
+  cmd->add_option("--max-concurrent-backups", flags->options.max_concurrent_backups,
+                  "Backups run at once (default 1)")
+      ->check(CLI::Range(1, 100));
+  cmd->add_option("--max-concurrent-restores", flags->options.max_concurrent_restores,
+                  "Restores run at once (default 1)")
+      ->check(CLI::Range(1, 100));
+  cmd->callback([flags, &action] { action = [flags] { return run_server(*flags); }; });
+}
+
+}  // namespace stillpoint::cli

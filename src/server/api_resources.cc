@@ -1,0 +1,16 @@
+#include "server/api_resources.h"
+
+namespace stillpoint::server {
+
+ApiResources::ApiResources(std::string api_group)
+    : group(std::move(api_group)),
+      backups{group, "v1", "backups", ""},
+      restores{group, "v1", "restores", ""},
+      locations{group, "v1", "backupstoragelocations", ""} {}
+
+kube::GroupVersionResource ApiResources::status_of(kube::GroupVersionResource gvr) {
+  gvr.subresource = "status";
+  return gvr;
+}
+
+}  // namespace stillpoint::server

@@ -1,0 +1,83 @@
+#include "server/object_watch.h"
+
+#include <algorithm>
+
+#include <boost/asio/this_coro.hpp>
+
+namespace stillpoint::server {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace {
+
+bool cancelled(asio::cancellation_state state) {
+  return state.cancelled() != asio::cancellation_type::none;
+}
+
+}  // namespace
+
+asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
+                                    core::Clock& clock,
+                                    kube::GroupVersionResource gvr,
+                                    ObjectWatchOptions options,
+                                    std::function<void(const kube::WatchEvent&)> on_event,
+                                    ObjectWatchCounters* counters) {
+  ObjectWatchCounters local;
+  ObjectWatchCounters& count = counters ? *counters : local;
+  core::Duration pause = options.first_pause;
+  std::string resource_version;  // empty: list first
+  for (;;) {
+    if (cancelled(co_await asio::this_coro::cancellation_state)) co_return;
+    core::Status step = core::ok();
+    if (resource_version.empty()) {
+      ++count.lists;
+      kube::ListOptions list_options;
+      list_options.namespace_name = options.namespace_name;
+      auto listed = co_await cluster.list(gvr, list_options, [&](json item) -> core::Status {
+        on_event(kube::WatchEvent{"ADDED", std::move(item)});
+        return core::ok();
+      });
+      if (listed) {
+        on_event(kube::WatchEvent{kSyncedEvent, json::object()});
+        resource_version = listed->resource_version;
+        // A server that gives no resourceVersion cannot be resumed from: watch from "now"
+        // would lose what changed in between, so such a list is simply repeated.
+        if (resource_version.empty()) resource_version = "0";
+      } else {
+        step = core::unexpected(listed.error());
+      }
+    } else {
+      ++count.watches;
+      kube::WatchOptions watch_options;
+      watch_options.namespace_name = options.namespace_name;
+      watch_options.resource_version = resource_version;
+      watch_options.timeout = options.watch_timeout;
+      step = co_await cluster.watch(gvr, watch_options, [&](const kube::WatchEvent& event) {
+        if (event.object.contains("metadata")) {
+          const json& rv = event.object["metadata"].value("resourceVersion", json());
+          if (rv.is_string() && !rv.get<std::string>().empty()) {
+            resource_version = rv.get<std::string>();
+          }
+        }
+        if (event.type != "BOOKMARK") on_event(event);
+        return true;
+      });
+      if (step) pause = options.first_pause;  // a watch that ran its course is healthy
+    }
+    if (step) continue;
+    if (step.error().code == core::ErrorCode::Cancelled ||
+        cancelled(co_await asio::this_coro::cancellation_state)) {
+      co_return;
+    }
+    if (step.error().code == core::ErrorCode::Gone) {
+      resource_version.clear();  // too old to resume: list again, at once
+      continue;
+    }
+    ++count.errors;
+    co_await clock.sleep_for(pause);
+    pause = std::min(pause * 2, options.max_pause);
+  }
+}
+
+}  // namespace stillpoint::server

@@ -1,0 +1,49 @@
+// An informer's core, as client-go's reflector does it: list the objects of one resource in
+// one namespace (each delivered as an ADDED event, then a SYNCED marker), then watch from the
+// list's resourceVersion; a watch that ends is resumed from the last resourceVersion seen
+// (bookmarks included), a 410 Gone lists again, and any other error waits a bounded,
+// doubling pause before the next try. Runs until the awaiting operation is cancelled.
+//
+// After a re-list the consumer sees every current object again as ADDED (and DELETED is not
+// replayed for what vanished meanwhile: it sees SYNCED and compares). Consumers are
+// idempotent on ADDED, which is what makes "resumed without losing or repeating" hold: an
+// object is never lost (the list has it) and never processed twice (the controller keys on
+// the object's phase and name, not on event counts).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/async/clock.h"
+#include "kube/cluster_api.h"
+
+namespace stillpoint::server {
+
+inline constexpr const char* kSyncedEvent = "SYNCED";
+
+struct ObjectWatchOptions {
+  std::string namespace_name;
+  core::Duration first_pause = std::chrono::milliseconds(200);
+  core::Duration max_pause = std::chrono::seconds(30);
+  std::chrono::seconds watch_timeout{300};
+};
+
+struct ObjectWatchCounters {
+  size_t lists = 0;     // full lists (the first, and one after each Gone)
+  size_t watches = 0;   // watch requests started
+  size_t errors = 0;    // list or watch failures that paused the loop
+};
+
+// `on_event` gets ADDED/MODIFIED/DELETED events and the SYNCED marker (empty object) after
+// each list. `counters` may be null.
+boost::asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
+                                           core::Clock& clock,
+                                           kube::GroupVersionResource gvr,
+                                           ObjectWatchOptions options,
+                                           std::function<void(const kube::WatchEvent&)> on_event,
+                                           ObjectWatchCounters* counters = nullptr);
+
+}  // namespace stillpoint::server

@@ -1,0 +1,117 @@
+#include "server/server.h"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "server/backup_processor.h"
+#include "server/interrupted_operations.h"
+#include "server/restore_processor.h"
+
+namespace stillpoint::server {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+Server::Server(ServerContext& ctx, ServerOptions options)
+    : ctx_(ctx), options_(std::move(options)) {}
+
+Server::~Server() = default;
+
+asio::awaitable<core::Status> Server::check_no_velero() {
+  if (options_.api_group != kVeleroGroup || options_.force) co_return core::ok();
+  std::string found;
+  kube::ListOptions list_options;
+  list_options.label_selector = "component=velero";
+  auto listed = co_await ctx_.cluster.list(
+      {"apps", "v1", "deployments", ""}, list_options, [&](json item) {
+        if (found.empty()) {
+          found = item["metadata"].value("namespace", "") + "/" +
+                  item["metadata"].value("name", "");
+        }
+        return core::ok();
+      });
+  if (!listed) {
+    co_return core::unexpected(listed.error().code,
+                               "checking for a running Velero (deployments labelled "
+                               "component=velero): " +
+                                   listed.error().message + " (--force skips the check)");
+  }
+  if (!found.empty()) {
+    co_return core::unexpected(
+        core::ErrorCode::Conflict,
+        "Velero's own server runs in this cluster (deployment " + found +
+            "): two controllers would both run every velero.io/v1 Backup; stop Velero first, "
+            "or pass --force if it is scaled to zero");
+  }
+  co_return core::ok();
+}
+
+asio::awaitable<void> Server::run(std::function<bool()> leading) {
+  if (auto s = co_await check_no_velero(); !s) {
+    status_ = s;
+    co_return;
+  }
+  auto executor = co_await asio::this_coro::executor;
+  auto may_start = [this, leading] { return !stopped_ && !ctx_.stopping && recovered_ && leading(); };
+  ControllerOptions backup_options{ctx_.namespace_name, options_.max_concurrent_backups,
+                                   options_.watch};
+  ControllerOptions restore_options{ctx_.namespace_name, options_.max_concurrent_restores,
+                                    options_.watch};
+  backups_ = std::make_unique<OperationController>(
+      ctx_.cluster, ctx_.clock, executor, ctx_.resources.backups, backup_options,
+      [this](json o) { return process_backup(ctx_, std::move(o)); }, may_start);
+  restores_ = std::make_unique<OperationController>(
+      ctx_.cluster, ctx_.clock, executor, ctx_.resources.restores, restore_options,
+      [this](json o) { return process_restore(ctx_, std::move(o)); }, may_start);
+
+  asio::cancellation_signal stop_controllers;
+  cancel_ = [&stop_controllers] { stop_controllers.emit(asio::cancellation_type::terminal); };
+  using namespace asio::experimental::awaitable_operators;
+  // Recovery runs once this replica leads; the controllers list and watch from the start (a
+  // standby is ready to take over with a warm queue).
+  auto recover = [this, leading]() -> asio::awaitable<void> {
+    while (!stopped_ && !leading()) co_await ctx_.clock.sleep_for(std::chrono::milliseconds(100));
+    if (stopped_) co_return;
+    const RecoveryCounts counts = co_await recover_interrupted_operations(ctx_);
+    if (counts.backups_failed + counts.restores_failed > 0) {
+      ctx_.log("settled the work of a previous server: " + std::to_string(counts.backups_failed) +
+               " backup(s) and " + std::to_string(counts.restores_failed) +
+               " restore(s) marked Failed, " + std::to_string(counts.pods_thawed) +
+               " pod(s) given their post hooks");
+    }
+    recovered_ = true;
+    leadership_changed();
+  };
+  co_await asio::co_spawn(
+      executor,
+      [&]() -> asio::awaitable<void> {
+        co_await (recover() && backups_->run() && restores_->run());
+      },
+      asio::bind_cancellation_slot(stop_controllers.slot(), asio::use_awaitable));
+  cancel_ = nullptr;
+}
+
+void Server::leadership_changed() {
+  if (backups_) backups_->wake();
+  if (restores_) restores_->wake();
+}
+
+void Server::stop() {
+  stopped_ = true;
+  ctx_.interrupt_all();
+  if (cancel_) cancel_();
+}
+
+bool Server::synced() const {
+  return backups_ && restores_ && backups_->watch_counters().lists > 0 &&
+         restores_->watch_counters().lists > 0;
+}
+
+size_t Server::running() const {
+  return (backups_ ? backups_->running() : 0) + (restores_ ? restores_->running() : 0);
+}
+
+}  // namespace stillpoint::server

@@ -1,0 +1,63 @@
+// `stillpoint server`: the controllers of Backups and Restores in one namespace, started when
+// this replica leads (a Lease; kube/leader_election.h) and stopped when it stops leading or
+// is told to stop. On becoming leader it first settles what a dead predecessor left
+// InProgress (interrupted_operations.h). docs/server.md is the user's view.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "server/operation_controller.h"
+#include "server/server_context.h"
+
+namespace stillpoint::server {
+
+struct ServerOptions {
+  std::string api_group = kStillpointGroup;
+  std::string namespace_name = "stillpoint";
+  size_t max_concurrent_backups = 1;
+  size_t max_concurrent_restores = 1;
+  DefaultLocation default_location;
+  operation::BackupRunSettings backup_settings;
+  operation::RestoreRunSettings restore_settings;
+  // With --api-group velero.io: start even though a Velero deployment runs in the cluster.
+  bool force = false;
+  ObjectWatchOptions watch;
+};
+
+class Server {
+ public:
+  Server(ServerContext& ctx, ServerOptions options);
+  ~Server();
+
+  // Refuses to serve velero.io while Velero's own deployment runs (unless forced), then
+  // runs the controllers until stop(). `leading` says whether work may start; call
+  // leadership_changed() when it may have changed. Returns once every run has ended.
+  // The outcome is in status() once it returns.
+  boost::asio::awaitable<void> run(std::function<bool()> leading);
+  const core::Status& status() const { return status_; }
+  void leadership_changed();
+  // Stops starting work and interrupts what runs (post hooks still run).
+  void stop();
+
+  bool synced() const;  // both informers have listed once (readiness)
+  size_t running() const;
+
+ private:
+  boost::asio::awaitable<core::Status> check_no_velero();
+
+  ServerContext& ctx_;
+  ServerOptions options_;
+  std::unique_ptr<OperationController> backups_;
+  std::unique_ptr<OperationController> restores_;
+  bool recovered_ = false;
+  bool stopped_ = false;
+  core::Status status_ = core::ok();
+  std::function<void()> cancel_;
+};
+
+}  // namespace stillpoint::server

@@ -1,0 +1,259 @@
+// `stillpoint server` end to end on kubesim (issue 18): the real binary as a background
+// process, our CRDs (deploy/crds) applied with the real kubectl, Backup and Restore objects
+// created with kubectl and their status read back with kubectl, hooks really running in pods.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+
+#include "e2e_fixture.h"
+
+extern char** environ;
+
+namespace stillpoint::e2e {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// A `stillpoint server` child process, its stderr in a file; SIGKILLed if still running at
+// the end of the test.
+class ServerProcess {
+ public:
+  ServerProcess(std::vector<std::string> args, const fs::path& log) : log_(log) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  // Sends `signal` and returns the exit status (or -signal).
+  int stop(int signal) {
+    ::kill(pid_, signal);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+  }
+  std::string log() const {
+    std::ifstream in(log_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  pid_t pid_ = -1;
+  fs::path log_;
+};
+
+std::string read_crds() {
+  std::string all;
+  for (const char* f : {"backups.yaml", "restores.yaml", "backupstoragelocations.yaml"}) {
+    std::ifstream in(fs::path(STILLPOINT_SOURCE_DIR) / "deploy" / "crds" / f);
+    all += std::string(std::istreambuf_iterator<char>(in), {}) + "\n---\n";
+  }
+  return all;
+}
+
+std::string pod_yaml(const std::string& ns, const std::string& name, const std::string& labels,
+                     const std::string& annotations, const std::string& markers) {
+  return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
+         "\n  labels: {" + labels + "}\n  annotations: {" + annotations +
+         "}\nspec:\n  containers:\n  - name: app\n    image: debian\n"
+         "    volumeMounts:\n    - {name: markers, mountPath: /markers}\n"
+         "  volumes:\n  - name: markers\n    hostPath: {path: " +
+         markers + "}\n---\n";
+}
+
+class ServerE2eTest : public E2eTest {
+ protected:
+  void SetUp() override {
+    apply(read_crds());
+    apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: stillpoint}\n");
+  }
+
+  std::unique_ptr<ServerProcess> start_server(const std::string& log_name,
+                                              std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{STILLPOINT_BINARY, "server",
+                                  "--kubeconfig=" + sim_.server().kubeconfig_path().string(),
+                                  "--storage=" + storage_.string(), "--namespace=stillpoint"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return std::make_unique<ServerProcess>(args, sim_.dir() / log_name);
+  }
+
+  json get(const std::string& resource, const std::string& name) {
+    const CommandResult r =
+        sim_.kubectl({"get", resource, name, "-n", "stillpoint", "-o", "json"});
+    if (r.exit_code != 0) return json();
+    return json::parse(r.out, nullptr, false);
+  }
+
+  std::string phase_of(const std::string& resource, const std::string& name) {
+    const json o = get(resource, name);
+    if (!o.is_object() || !o.contains("status")) return "";
+    return o["status"].value("phase", "");
+  }
+
+  // Waits until the object's phase is one of the final ones and returns it.
+  std::string wait_final(const std::string& resource, const std::string& name,
+                         std::chrono::seconds timeout = std::chrono::seconds(90)) {
+    std::string phase;
+    kubesim::testing::KubesimFixture::eventually(
+        [&] {
+          phase = phase_of(resource, name);
+          return phase == "Completed" || phase == "PartiallyFailed" || phase == "Failed" ||
+                 phase == "FailedValidation";
+        },
+        timeout);
+    return phase;
+  }
+};
+
+// The Velero docs' Backup with spec hooks, apiVersion changed only; a pod with annotation
+// hooks beside it. Then a Restore of it into another namespace.
+TEST_F(ServerE2eTest, RunsABackupObjectAndARestoreObject) {
+  const std::string m = markers_.string();
+  apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n" +
+        pod_yaml("shop", "db", "app: db",
+                 "pre.hook.backup.velero.io/command: '[\"/bin/sh\", \"-c\", \"echo pre-db >> "
+                 "/markers/log\"]', post.hook.backup.velero.io/command: '[\"/bin/sh\", \"-c\", "
+                 "\"echo post-db >> /markers/log\"]'",
+                 m) +
+        pod_yaml("shop", "cache", "app: cache", "", m));
+  wait_ready("shop", "db");
+  wait_ready("shop", "cache");
+  auto server = start_server("server.log");
+
+  apply(R"(apiVersion: stillpoint.io/v1
+kind: Backup
+metadata:
+  name: nightly
+  namespace: stillpoint
+spec:
+  includedNamespaces: [shop]
+  ttl: 24h0m0s
+  hooks:
+    resources:
+    - name: cache-hooks
+      includedNamespaces: [shop]
+      labelSelector:
+        matchLabels: {app: cache}
+      pre:
+      - exec:
+          container: app
+          command: [/bin/sh, -c, "echo pre-cache >> /markers/log"]
+          onError: Fail
+          timeout: 30s
+      post:
+      - exec:
+          container: app
+          command: [/bin/sh, -c, "echo post-cache >> /markers/log"]
+)");
+  ASSERT_EQ(wait_final("backups", "nightly"), "Completed") << server->log();
+  const json b = get("backups", "nightly");
+  EXPECT_EQ(b["status"]["hookStatus"]["hooksAttempted"], 4) << b.dump(2);
+  EXPECT_EQ(b["status"]["hookStatus"]["hooksFailed"], 0);
+  EXPECT_TRUE(b["status"].contains("startTimestamp"));
+  EXPECT_TRUE(b["status"].contains("completionTimestamp"));
+  EXPECT_GT(b["status"]["progress"].value("itemsBackedUp", 0), 2);
+  const std::string log = read_file(markers_ / "log");
+  for (const char* line : {"pre-db", "post-db", "pre-cache", "post-cache"}) {
+    EXPECT_NE(log.find(line), std::string::npos) << line << " in " << log;
+  }
+  // kubectl's table shows the printer columns.
+  const CommandResult table = sim_.kubectl({"get", "backups", "-n", "stillpoint"});
+  EXPECT_NE(table.out.find("Completed"), std::string::npos) << table.describe();
+  // The CLI reads the same backup from the location.
+  const CommandResult described = stillpoint({"backup", "describe", "nightly"}, false);
+  ASSERT_EQ(described.exit_code, 0) << described.describe();
+  EXPECT_NE(described.out.find("Completed"), std::string::npos) << described.out;
+
+  apply(R"(apiVersion: stillpoint.io/v1
+kind: Restore
+metadata:
+  name: nightly-copy
+  namespace: stillpoint
+spec:
+  backupName: nightly
+  namespaceMapping: {shop: shop-copy}
+)");
+  ASSERT_EQ(wait_final("restores", "nightly-copy"), "Completed") << server->log();
+  const CommandResult pod = sim_.kubectl({"get", "pod", "db", "-n", "shop-copy"});
+  EXPECT_EQ(pod.exit_code, 0) << pod.describe();
+  EXPECT_GT(get("restores", "nightly-copy")["status"]["progress"].value("itemsRestored", 0), 2);
+  EXPECT_EQ(server->stop(SIGTERM), 0) << server->log();
+}
+
+// A spec that does not decode is FailedValidation with the reason, and the server goes on; a
+// location that cannot be opened fails its backup and is marked Unavailable; a backup naming
+// a location that does not exist fails with the name.
+TEST_F(ServerE2eTest, BadInputFailsItsObjectAndTheServerGoesOn) {
+  auto server = start_server("server.log");
+  apply(R"(apiVersion: stillpoint.io/v1
+kind: Backup
+metadata: {name: bad-timeout, namespace: stillpoint}
+spec:
+  hooks:
+    resources:
+    - name: h
+      pre:
+      - exec: {command: [/bin/true], timeout: "300"}
+---
+apiVersion: stillpoint.io/v1
+kind: BackupStorageLocation
+metadata: {name: relative, namespace: stillpoint}
+spec:
+  provider: stillpoint.io/local
+  objectStorage: {bucket: unused}
+  config: {path: not/absolute}
+---
+apiVersion: stillpoint.io/v1
+kind: Backup
+metadata: {name: to-relative, namespace: stillpoint}
+spec:
+  storageLocation: relative
+---
+apiVersion: stillpoint.io/v1
+kind: Backup
+metadata: {name: to-missing, namespace: stillpoint}
+spec:
+  storageLocation: nowhere
+)");
+  ASSERT_EQ(wait_final("backups", "bad-timeout"), "FailedValidation") << server->log();
+  const json bad = get("backups", "bad-timeout");
+  ASSERT_TRUE(bad["status"]["validationErrors"].is_array()) << bad.dump(2);
+  EXPECT_NE(bad["status"]["validationErrors"][0].get<std::string>().find("timeout"),
+            std::string::npos)
+      << bad.dump(2);
+  ASSERT_EQ(wait_final("backups", "to-relative"), "Failed") << server->log();
+  EXPECT_NE(get("backups", "to-relative")["status"].value("failureReason", "").find("not/absolute"),
+            std::string::npos);
+  EXPECT_EQ(phase_of("backupstoragelocations", "relative"), "Unavailable");
+  ASSERT_EQ(wait_final("backups", "to-missing"), "Failed") << server->log();
+  EXPECT_NE(get("backups", "to-missing")["status"].value("failureReason", "").find("nowhere"),
+            std::string::npos);
+  // Still serving: a good one completes, and nothing of the failed ones was published.
+  apply("apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: good, namespace: "
+        "stillpoint}\nspec: {includedNamespaces: [stillpoint]}\n");
+  ASSERT_EQ(wait_final("backups", "good"), "Completed") << server->log();
+  EXPECT_TRUE(fs::exists(storage_ / "backups" / "good" / "velero-backup.json"));
+  EXPECT_FALSE(fs::exists(storage_ / "backups" / "bad-timeout" / "velero-backup.json"));
+  EXPECT_FALSE(fs::exists(storage_ / "backups" / "to-missing" / "velero-backup.json"));
+}
+
+}  // namespace
+}  // namespace stillpoint::e2e
