@@ -67,7 +67,8 @@ net::awaitable<void> linger(beast::tcp_stream& stream) {
   std::size_t total = 0;
   while (total < kLingerBytes) {
     auto [ec, n] = co_await stream.async_read_some(net::buffer(scratch), kTuple);
-    if (ec) break;
+    if (ec)
+      break;
     total += n;
   }
 }
@@ -147,15 +148,15 @@ net::awaitable<void> accept_loop(std::shared_ptr<State> st) {
 core::Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::start(net::any_io_executor ex,
                                                                   ListenAddress where,
                                                                   EndpointHandlers handlers) {
-  const std::string shown = (where.host.find(':') != std::string::npos ? "[" + where.host + "]"
-                                                                        : where.host) +
-                            ":" + std::to_string(where.port);
+  const std::string shown =
+      (where.host.find(':') != std::string::npos ? "[" + where.host + "]" : where.host) + ":" +
+      std::to_string(where.port);
   boost::system::error_code ec;
   const auto address = net::ip::make_address(where.host, ec);
   if (ec) {
-    return core::unexpected(core::ErrorCode::InvalidArgument,
-                            "listen address " + shown + ": host \"" + where.host +
-                                "\" is not an IP address");
+    return core::unexpected(
+        core::ErrorCode::InvalidArgument,
+        "listen address " + shown + ": host \"" + where.host + "\" is not an IP address");
   }
   auto st = std::make_shared<State>(ex, std::move(handlers));
   const tcp::endpoint endpoint(address, where.port);
@@ -165,8 +166,10 @@ core::Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::start(net::any_io_ex
     // TIME_WAIT.
     st->acceptor.set_option(net::socket_base::reuse_address(true), ec);
   }
-  if (!ec) st->acceptor.bind(endpoint, ec);
-  if (!ec) st->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec)
+    st->acceptor.bind(endpoint, ec);
+  if (!ec)
+    st->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     return core::unexpected(core::ErrorCode::Unavailable,
                             "listen on " + shown + ": " + ec.message());
@@ -177,9 +180,13 @@ core::Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::start(net::any_io_ex
   return out;
 }
 
-HttpEndpoints::~HttpEndpoints() { stop(); }
+HttpEndpoints::~HttpEndpoints() {
+  stop();
+}
 
-uint16_t HttpEndpoints::port() const { return port_; }
+uint16_t HttpEndpoints::port() const {
+  return port_;
+}
 
 void HttpEndpoints::stop() {
   net::dispatch(st_->executor, [st = st_] {
@@ -190,7 +197,8 @@ void HttpEndpoints::stop() {
     beast::error_code ignored;
     st->acceptor.close(ignored);
     // Pending reads and writes end with operation_aborted; each session then sees `stopped`.
-    for (auto* stream : st->streams) stream->close();
+    for (auto* stream : st->streams)
+      stream->close();
   });
 }
 

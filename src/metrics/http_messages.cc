@@ -42,7 +42,8 @@ HttpResponse to_response(HttpReply reply, unsigned version, bool keep_alive) {
   HttpResponse res{static_cast<http::status>(reply.status), version};
   res.set(http::field::server, "stillpoint");
   res.set(http::field::content_type, reply.content_type);
-  for (auto& [name, value] : reply.headers) res.set(name, value);
+  for (auto& [name, value] : reply.headers)
+    res.set(name, value);
   res.body() = std::move(reply.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();

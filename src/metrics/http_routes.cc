@@ -24,8 +24,8 @@ HttpReply answer(std::string_view path, const EndpointHandlers& handlers) {
     if (r.ready) {
       return text(200, "ok\n");
     }
-    return text(503, "not ready: " + (r.reason.empty() ? std::string("no reason given") : r.reason) +
-                         "\n");
+    return text(
+        503, "not ready: " + (r.reason.empty() ? std::string("no reason given") : r.reason) + "\n");
   }
   // path == "/metrics", with a callback (route() checked both)
   HttpReply r = text(200, handlers.metrics());
@@ -35,15 +35,18 @@ HttpReply answer(std::string_view path, const EndpointHandlers& handlers) {
 
 }  // namespace
 
-HttpReply route(std::string_view method, std::string_view target, const EndpointHandlers& handlers) {
+HttpReply route(std::string_view method,
+                std::string_view target,
+                const EndpointHandlers& handlers) {
   std::string_view path = target.substr(0, target.find('?'));
-  const bool known = path == "/healthz" || path == "/readyz" || (path == "/metrics" && handlers.metrics);
+  const bool known =
+      path == "/healthz" || path == "/readyz" || (path == "/metrics" && handlers.metrics);
   if (!known) {
     return text(404, "404 page not found\n");
   }
   if (method != "GET") {
-    HttpReply r = text(405, "method " + std::string(method) + " not allowed on " +
-                                std::string(path) + "\n");
+    HttpReply r =
+        text(405, "method " + std::string(method) + " not allowed on " + std::string(path) + "\n");
     r.headers.emplace_back("Allow", "GET");
     return r;
   }

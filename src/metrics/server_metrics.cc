@@ -1,14 +1,14 @@
 #include "metrics/server_metrics.h"
 
-#include <algorithm>
-#include <cmath>
-
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+
+#include <algorithm>
+#include <cmath>
 
 namespace stillpoint::metrics {
 namespace {
@@ -24,7 +24,7 @@ constexpr const char* kSchedule = "schedule";
 // buckets are Velero's (1 min to 4 h, so a Velero dashboard's `le` values exist here too) with
 // 1 s to 30 s below them, where stillpoint's small backups fall and Velero's buckets would put
 // every one of them into the first.
-const Histogram::BucketBoundaries kBackupBuckets = {1,   5,    10,   30,   60,   300,  600,
+const Histogram::BucketBoundaries kBackupBuckets = {1,   5,    10,   30,   60,    300,  600,
                                                     900, 1800, 3600, 7200, 10800, 14400};
 
 // A hook is an fsfreeze or a FLUSH TABLES (milliseconds), a pg_dump (seconds to minutes), or a
@@ -49,7 +49,8 @@ bool is_hook_result(std::string_view v) {
 std::string joined(const std::string_view* begin, const std::string_view* end) {
   std::string out;
   for (auto it = begin; it != end; ++it) {
-    if (!out.empty()) out += ", ";
+    if (!out.empty())
+      out += ", ";
     out += *it;
   }
   return out;
@@ -59,9 +60,9 @@ std::string joined(const std::string_view* begin, const std::string_view* end) {
 // lower a histogram's _sum, which Prometheus reads as a counter reset.
 core::Status check_duration(std::string_view what, double seconds) {
   if (std::isnan(seconds) || seconds < 0) {
-    return core::unexpected(core::ErrorCode::InvalidArgument,
-                            std::string(what) + ": duration " + std::to_string(seconds) +
-                                " s is negative or NaN");
+    return core::unexpected(
+        core::ErrorCode::InvalidArgument,
+        std::string(what) + ": duration " + std::to_string(seconds) + " s is negative or NaN");
   }
   return core::ok();
 }
@@ -134,7 +135,8 @@ struct ServerMetrics::Families {
 
 ServerMetrics::ServerMetrics() : f_(std::make_unique<Families>()) {
   init_schedule("");
-  for (auto phase : kHookPhases) f_->hook_failures.Add({{"phase", std::string(phase)}});
+  for (auto phase : kHookPhases)
+    f_->hook_failures.Add({{"phase", std::string(phase)}});
   f_->backups.Add({});
   f_->restores.Add({});
   f_->freeze_window.Add({}, kFreezeBuckets);
@@ -144,10 +146,10 @@ ServerMetrics::~ServerMetrics() = default;
 
 void ServerMetrics::init_schedule(const std::string& schedule) {
   const prometheus::Labels l = {{kSchedule, schedule}};
-  for (auto* family : {&f_->backup_attempt, &f_->backup_success, &f_->backup_partial_failure,
-                       &f_->backup_failure, &f_->backup_validation_failure, &f_->restore_attempt,
-                       &f_->restore_success, &f_->restore_partial_failure, &f_->restore_failed,
-                       &f_->restore_validation_failed}) {
+  for (auto* family :
+       {&f_->backup_attempt, &f_->backup_success, &f_->backup_partial_failure, &f_->backup_failure,
+        &f_->backup_validation_failure, &f_->restore_attempt, &f_->restore_success,
+        &f_->restore_partial_failure, &f_->restore_failed, &f_->restore_validation_failed}) {
     family->Add(l);
   }
   // Velero starts the items gauges at 0 too, but not the last-success timestamp: a 0 there
@@ -179,7 +181,8 @@ core::Status ServerMetrics::backup_finished(const std::string& schedule,
                                 "\" is not a finished backup's (Completed, PartiallyFailed, "
                                 "Failed; FailedValidation goes to backup_validation_failed)");
   }
-  if (auto st = check_duration("backup_finished", duration_seconds); !st) return st;
+  if (auto st = check_duration("backup_finished", duration_seconds); !st)
+    return st;
   const prometheus::Labels l = {{kSchedule, schedule}};
   outcome->Add(l).Increment();
   f_->backup_duration.Add(l, kBackupBuckets).Observe(duration_seconds);
@@ -239,13 +242,13 @@ core::Status ServerMetrics::hook_observed(std::string_view phase,
   }
   if (!is_hook_result(result)) {
     return core::unexpected(core::ErrorCode::InvalidArgument,
-                            "hook_observed: result \"" + std::string(result) +
-                                "\" is not one of " +
+                            "hook_observed: result \"" + std::string(result) + "\" is not one of " +
                                 joined(std::begin(kHookResults), std::end(kHookResults)));
   }
-  if (auto st = check_duration("hook_observed", seconds); !st) return st;
-  f_->hook_duration.Add({{"phase", std::string(phase)}, {"result", std::string(result)}},
-                        kHookBuckets)
+  if (auto st = check_duration("hook_observed", seconds); !st)
+    return st;
+  f_->hook_duration
+      .Add({{"phase", std::string(phase)}, {"result", std::string(result)}}, kHookBuckets)
       .Observe(seconds);
   if (result == "failed" || result == "timed_out") {
     f_->hook_failures.Add({{"phase", std::string(phase)}}).Increment();
@@ -254,7 +257,8 @@ core::Status ServerMetrics::hook_observed(std::string_view phase,
 }
 
 core::Status ServerMetrics::freeze_window(double seconds) {
-  if (auto st = check_duration("freeze_window", seconds); !st) return st;
+  if (auto st = check_duration("freeze_window", seconds); !st)
+    return st;
   f_->freeze_window.Add({}, kFreezeBuckets).Observe(seconds);
   return core::ok();
 }

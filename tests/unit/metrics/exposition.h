@@ -34,7 +34,8 @@ struct Exposition {
   // The value of the sample `name{labels}`, if present.
   std::optional<double> value(const std::string& name, const std::string& labels = "") const {
     for (const auto& s : samples) {
-      if (s.name == name && s.labels == labels) return s.value;
+      if (s.name == name && s.labels == labels)
+        return s.value;
     }
     return std::nullopt;
   }
@@ -47,7 +48,8 @@ inline Exposition parse_exposition(const std::string& text) {
   size_t n = 0;
   while (std::getline(in, line)) {
     ++n;
-    if (line.empty()) continue;
+    if (line.empty())
+      continue;
     if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) {
       const std::string rest = line.substr(7);
       const auto sp = rest.find(' ');
@@ -63,11 +65,13 @@ inline Exposition parse_exposition(const std::string& text) {
       }
       continue;
     }
-    if (line[0] == '#') continue;
+    if (line[0] == '#')
+      continue;
     Sample s;
     s.line = n;
     size_t i = 0;
-    while (i < line.size() && line[i] != '{' && line[i] != ' ') ++i;
+    while (i < line.size() && line[i] != '{' && line[i] != ' ')
+      ++i;
     s.name = line.substr(0, i);
     if (i < line.size() && line[i] == '{') {
       size_t j = i + 1;

@@ -1,10 +1,10 @@
 #include "metrics/http_routes.h"
 
-#include <gtest/gtest.h>
-
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace stillpoint::metrics {
 namespace {

@@ -56,7 +56,8 @@ class TestHttpClient {
       error_ = boost::asio::error::timed_out;
       return std::nullopt;
     }
-    if (error_) return std::nullopt;
+    if (error_)
+      return std::nullopt;
     return res;
   }
 
@@ -66,7 +67,8 @@ class TestHttpClient {
                                   std::string_view extra_headers = "") {
     std::string req = std::string(method) + " " + std::string(target) +
                       " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + std::string(extra_headers) + "\r\n";
-    if (!send(req)) return std::nullopt;
+    if (!send(req))
+      return std::nullopt;
     return read();
   }
 

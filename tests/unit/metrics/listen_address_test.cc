@@ -1,8 +1,8 @@
 #include "metrics/listen_address.h"
 
-#include <gtest/gtest.h>
-
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace stillpoint::metrics {
 namespace {

@@ -8,8 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "fakes/temp_dir.h"
@@ -62,13 +61,16 @@ class PrometheusProcess {
     posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0)
+      pid_ = -1;
     posix_spawn_file_actions_destroy(&actions);
   }
   ~PrometheusProcess() {
-    if (pid_ <= 0 || reaped_) return;
+    if (pid_ <= 0 || reaped_)
+      return;
     ::kill(pid_, SIGTERM);
     const auto deadline = Clock::now() + std::chrono::seconds(10);
     int status = 0;
@@ -84,7 +86,8 @@ class PrometheusProcess {
   bool started() const { return pid_ > 0; }
   bool exited() {
     int status = 0;
-    if (!reaped_ && ::waitpid(pid_, &status, WNOHANG) == pid_) reaped_ = true;
+    if (!reaped_ && ::waitpid(pid_, &status, WNOHANG) == pid_)
+      reaped_ = true;
     return reaped_;
   }
 
@@ -96,9 +99,11 @@ class PrometheusProcess {
 // GET `target` from 127.0.0.1:`port` and parse the JSON body; null if anything fails.
 nlohmann::json get_json(uint16_t port, const std::string& target) {
   testing::TestHttpClient c(port);
-  if (!c.connected()) return nullptr;
+  if (!c.connected())
+    return nullptr;
   auto res = c.request("GET", target, "Connection: close\r\n");
-  if (!res || res->result_int() != 200) return nullptr;
+  if (!res || res->result_int() != 200)
+    return nullptr;
   return nlohmann::json::parse(res->body(), nullptr, /*allow_exceptions=*/false);
 }
 
@@ -144,10 +149,10 @@ TEST(PrometheusScrape, ARealPrometheusScrapesTheEndpointsAndQueriesARecordedValu
   const uint16_t web_port = free_port();
   const std::string log = dir.file("prometheus.log");
   const auto started_at = Clock::now();
-  PrometheusProcess prometheus({STILLPOINT_PROMETHEUS, "--config.file=" + config,
-                                "--storage.tsdb.path=" + dir.file("data"),
-                                "--web.listen-address=127.0.0.1:" + std::to_string(web_port)},
-                               log);
+  PrometheusProcess prometheus(
+      {STILLPOINT_PROMETHEUS, "--config.file=" + config, "--storage.tsdb.path=" + dir.file("data"),
+       "--web.listen-address=127.0.0.1:" + std::to_string(web_port)},
+      log);
   ASSERT_TRUE(prometheus.started());
 
   // Wait (deadline 30 s) until the target is up and the query returns the recorded 3.
@@ -162,26 +167,27 @@ TEST(PrometheusScrape, ARealPrometheusScrapesTheEndpointsAndQueriesARecordedValu
     if (targets.is_object() && targets["data"]["activeTargets"].size() == 1) {
       target = targets["data"]["activeTargets"][0];
     }
-    if (target.value("health", "") == "up") {
+    if (target.is_object() && target.value("health", "") == "up") {
       const nlohmann::json q = get_json(web_port, query);
       if (q.is_object() && !q["data"]["result"].empty()) {
         result = q["data"]["result"][0];
         break;
       }
     }
-    ASSERT_LT(Clock::now(), deadline) << "no successful scrape within 30 s; last target state: "
-                                      << target.dump() << "\nprometheus log:\n"
-                                      << read_file(log);
+    ASSERT_LT(Clock::now(), deadline)
+        << "no successful scrape within 30 s; last target state: " << target.dump()
+        << "\nprometheus log:\n"
+        << read_file(log);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // poll interval, not a wait
   }
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                          started_at);
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_at);
   RecordProperty("first_scrape_ms", std::to_string(took.count()));
   std::cout << "prometheus: first successful scrape after " << took.count() << " ms\n";
 
   EXPECT_EQ(target["lastError"], "");
-  EXPECT_EQ(target["scrapeUrl"], "http://127.0.0.1:" + std::to_string((*endpoints)->port()) +
-                                     "/metrics");
+  EXPECT_EQ(target["scrapeUrl"],
+            "http://127.0.0.1:" + std::to_string((*endpoints)->port()) + "/metrics");
   EXPECT_EQ(result["metric"]["schedule"], "nightly");
   EXPECT_EQ(result["metric"]["job"], "stillpoint");
   EXPECT_EQ(result["value"][1], "3");  // [timestamp, "value"]

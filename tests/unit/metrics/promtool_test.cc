@@ -1,10 +1,10 @@
 // /metrics passes Prometheus' own lint: `promtool check metrics` (Debian's `prometheus`
 // package) reads the exposition on stdin and prints one line per problem.
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "fakes/temp_dir.h"
 #include "metrics/server_metrics.h"
@@ -25,10 +25,12 @@ Lint promtool_check(const std::string& text) {
       std::string(STILLPOINT_PROMTOOL) + " check metrics < '" + input + "' 2>&1";
   Lint out;
   FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
+  if (p == nullptr)
+    return out;
   char buf[4096];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.output.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+    out.output.append(buf, n);
   const int status = ::pclose(p);
   out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return out;

@@ -1,13 +1,13 @@
 #include "metrics/server_metrics.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "unit/metrics/exposition.h"
 
@@ -19,12 +19,14 @@ using testing::parse_exposition;
 
 // The family a sample belongs to: histogram samples carry _bucket, _sum or _count.
 std::string family_of(const Exposition& e, const std::string& sample) {
-  if (e.families.count(sample)) return sample;
+  if (e.families.count(sample))
+    return sample;
   for (const char* suffix : {"_bucket", "_sum", "_count"}) {
     const std::string s(suffix);
     if (sample.size() > s.size() && sample.ends_with(s)) {
       const std::string base = sample.substr(0, sample.size() - s.size());
-      if (e.families.count(base)) return base;
+      if (e.families.count(base))
+        return base;
     }
   }
   return sample;
@@ -116,7 +118,8 @@ TEST(ServerMetrics, ExposesEveryDocumentedMetricWithItsType) {
       {"stillpoint_freeze_window_seconds", "histogram"},
   };
   std::map<std::string, std::string> got;
-  for (const auto& [name, f] : e.families) got[name] = f.type;
+  for (const auto& [name, f] : e.families)
+    got[name] = f.type;
   EXPECT_EQ(got, want);
 }
 
@@ -131,7 +134,8 @@ TEST(ServerMetrics, BackupDurationHistogramIsCumulativeWithInfSumAndCount) {
   const Exposition e = parse_exposition(m.serialize());
   std::vector<std::pair<double, double>> buckets;  // (le, count)
   for (const auto& s : e.samples) {
-    if (s.name != "stillpoint_backup_duration_seconds_bucket") continue;
+    if (s.name != "stillpoint_backup_duration_seconds_bucket")
+      continue;
     const std::string prefix = "schedule=\"weekly\",le=\"";
     ASSERT_TRUE(s.labels.starts_with(prefix)) << s.labels;
     const std::string le = s.labels.substr(prefix.size(), s.labels.size() - prefix.size() - 1);
@@ -146,7 +150,8 @@ TEST(ServerMetrics, BackupDurationHistogramIsCumulativeWithInfSumAndCount) {
   }
   auto count_at = [&](double le) {
     for (auto [b, c] : buckets) {
-      if (b == le) return c;
+      if (b == le)
+        return c;
     }
     ADD_FAILURE() << "no bucket le=" << le;
     return -1.0;
@@ -228,8 +233,7 @@ TEST(ServerMetrics, CountersStartAtZeroForTheEmptyScheduleAndInitializedSchedule
     EXPECT_EQ(e.value(name, "schedule=\"hourly\""), 0);
   }
   for (auto phase : kHookPhases) {
-    EXPECT_EQ(e.value("stillpoint_hook_failures_total", "phase=\"" + std::string(phase) + "\""),
-              0);
+    EXPECT_EQ(e.value("stillpoint_hook_failures_total", "phase=\"" + std::string(phase) + "\""), 0);
   }
   EXPECT_EQ(e.value("stillpoint_freeze_window_seconds_count"), 0);
 }
@@ -259,12 +263,11 @@ TEST(ServerMetrics, HookObservationsFillTheHistogramAndCountFailuresByPhase) {
   ASSERT_TRUE(m.hook_observed("post", "timed_out", 30));
   ASSERT_TRUE(m.hook_observed("post", "skipped", 0));
   const Exposition e = parse_exposition(m.serialize());
-  EXPECT_EQ(e.value("stillpoint_hook_duration_seconds_count",
-                    "phase=\"pre\",result=\"succeeded\""),
+  EXPECT_EQ(e.value("stillpoint_hook_duration_seconds_count", "phase=\"pre\",result=\"succeeded\""),
             2);
-  EXPECT_DOUBLE_EQ(*e.value("stillpoint_hook_duration_seconds_sum",
-                            "phase=\"pre\",result=\"succeeded\""),
-                   0.203);
+  EXPECT_DOUBLE_EQ(
+      *e.value("stillpoint_hook_duration_seconds_sum", "phase=\"pre\",result=\"succeeded\""),
+      0.203);
   EXPECT_EQ(e.value("stillpoint_hook_duration_seconds_bucket",
                     "phase=\"pre\",result=\"succeeded\",le=\"0.005\""),
             1);
@@ -341,11 +344,13 @@ TEST(ServerMetrics, ConcurrentUpdatesAllCount) {
       for (int i = 0; i < kEach; ++i) {
         m.backup_started(schedule);
         (void)m.hook_observed("pre", "failed", 0.01);
-        if (i % 100 == 0) (void)m.serialize();
+        if (i % 100 == 0)
+          (void)m.serialize();
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads)
+    t.join();
   const Exposition e = parse_exposition(m.serialize());
   EXPECT_EQ(e.value("stillpoint_backup_attempt_total", "schedule=\"even\""), kThreads / 2 * kEach);
   EXPECT_EQ(e.value("stillpoint_backup_attempt_total", "schedule=\"odd\""), kThreads / 2 * kEach);
