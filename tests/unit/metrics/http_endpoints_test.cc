@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -195,6 +196,29 @@ TEST_F(HttpEndpointsTest, ClientsThatCloseEarlyDoNotDisturbOthers) {
   auto res = c.request("GET", "/healthz");
   ASSERT_TRUE(res) << c.error().message();
   EXPECT_EQ(res->result_int(), 200u);
+}
+
+// At most kMaxConnections are served at once: one more is closed unanswered, and once a
+// connection ends a new one is served again.
+TEST_F(HttpEndpointsTest, ConnectionsBeyondTheBoundAreClosed) {
+  std::vector<std::unique_ptr<TestHttpClient>> held;
+  for (size_t i = 0; i < kMaxConnections; ++i) {
+    held.push_back(std::make_unique<TestHttpClient>(port()));
+    ASSERT_TRUE(held.back()->request("GET", "/healthz")) << i << ": " << held.back()->error();
+  }
+  TestHttpClient extra(port());
+  EXPECT_FALSE(extra.request("GET", "/healthz"));
+  EXPECT_NE(extra.error(), net::error::timed_out) << "the extra connection was left open";
+
+  held.pop_back();
+  // The server sees that close on its own time: retry until a new connection is served.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool served = false;
+  while (!served && std::chrono::steady_clock::now() < deadline) {
+    TestHttpClient again(port());
+    served = again.request("GET", "/healthz").has_value();
+  }
+  EXPECT_TRUE(served);
 }
 
 // stop() closes an idle keep-alive connection and refuses new ones.
