@@ -4,6 +4,16 @@
 //
 // It deliberately serves nothing else: no TLS, no authentication (the pod's port is reached
 // from inside the cluster, as Velero's :8085 is), no request bodies, no chunked responses.
+//
+// Use, on the server's io_context thread:
+//   metrics::ServerMetrics m;
+//   auto where = metrics::parse_listen_address(":8085");  // Result: check it
+//   metrics::EndpointHandlers h;
+//   h.readiness = [&] { return leader ? metrics::Readiness{} : metrics::Readiness{false, "not leader"}; };
+//   h.metrics = [&m] { return m.serialize(); };
+//   auto endpoints = metrics::HttpEndpoints::start(io.get_executor(), *where, std::move(h));
+//   ...
+//   (*endpoints)->stop();  // before `m` and whatever readiness reads go away
 #pragma once
 
 #include <cstdint>
@@ -42,9 +52,10 @@ class HttpEndpoints {
   // Stops accepting and closes every connection, a request in progress included; no handler is
   // called once it has run. Called on `ex`'s thread it runs before returning; from another
   // thread it is posted to `ex`. Idempotent. The coroutines end soon after, so an io_context
-  // with nothing else to do returns from run().
+  // with nothing else to do returns from run(). The endpoints must go before the io_context.
   void stop();
 
+  // Defined in the .cc; named here so that the connection coroutines there can share it.
   struct State;
 
  private:

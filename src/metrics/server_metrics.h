@@ -70,7 +70,10 @@ class ServerMetrics {
   void restore_validation_failed(const std::string& schedule);
   void set_restore_count(int64_t restores);
 
-  // One hook ran (or was skipped) in `phase` with `result` and took `seconds`:
+  // One hook ran (or was skipped) in `phase` with `result` and took `seconds`. From a
+  // hooks::HookRecord: Succeeded -> "succeeded", Failed -> "failed" or, when its timeout
+  // stopped it, "timed_out", Skipped -> "skipped"; a NotExecuted hook did not run and is not
+  // observed. Its record's "post" phase in a restore is "exec" here.
   // hook_duration_seconds{phase,result}, and hook_failures_total{phase} when the result is
   // "failed" or "timed_out".
   // Errors: InvalidArgument naming a phase or result outside kHookPhases / kHookResults, or a
