@@ -9,7 +9,9 @@
 //   metrics::ServerMetrics m;
 //   auto where = metrics::parse_listen_address(":8085");  // Result: check it
 //   metrics::EndpointHandlers h;
-//   h.readiness = [&] { return leader ? metrics::Readiness{} : metrics::Readiness{false, "not leader"}; };
+//   h.readiness = [&] {
+//     return leader ? metrics::Readiness{} : metrics::Readiness{false, "not the leader"};
+//   };
 //   h.metrics = [&m] { return m.serialize(); };
 //   auto endpoints = metrics::HttpEndpoints::start(io.get_executor(), *where, std::move(h));
 //   ...
