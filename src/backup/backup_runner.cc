@@ -82,7 +82,8 @@ BackupEnvironment writing_to(BackupEnvironment env, storage::ObjectStore& store)
                            .clock = env.clock,
                            .store = store,
                            .pool = std::move(env.pool),
-                           .milestone = std::move(env.milestone)};
+                           .milestone = std::move(env.milestone),
+                           .hook_window = std::move(env.hook_window)};
 }
 
 }  // namespace

@@ -22,6 +22,10 @@
 #include "core/async/clock.h"
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
+#include "metrics/http_endpoints.h"
+#include "metrics/listen_address.h"
+#include "metrics/server_metrics.h"
+#include "server/metrics_observer.h"
 #include "server/server.h"
 
 namespace stillpoint::cli {
@@ -33,6 +37,7 @@ struct ServerFlags {
   ClusterFlags cluster;
   StorageFlags storage;
   server::ServerOptions options;
+  std::string metrics_address = ":8085";
 };
 
 void log_line(const std::string& line) {
@@ -53,7 +58,8 @@ int run_server(ServerFlags& flags) {
   kube::WebSocketPodExec exec(*http);
   core::SteadyClock clock;
   asio::thread_pool pool(2);
-  server::NoObserver observer;
+  metrics::ServerMetrics server_metrics;
+  server::MetricsObserver observer(server_metrics, log_line);
   flags.options.default_location = {flags.storage.location, flags.storage.s3};
   server::ServerContext ctx{rest,
                             exec,
@@ -67,6 +73,21 @@ int run_server(ServerFlags& flags) {
                             observer,
                             log_line};
   server::Server srv(ctx, flags.options);
+  std::unique_ptr<metrics::HttpEndpoints> endpoints;
+  if (!flags.metrics_address.empty()) {
+    auto where = metrics::parse_listen_address(flags.metrics_address);
+    if (!where) return report_failure(where.error());
+    metrics::EndpointHandlers handlers;
+    handlers.readiness = [&srv] {
+      return srv.synced() ? metrics::Readiness{}
+                          : metrics::Readiness{false, "Backups and Restores not listed yet"};
+    };
+    handlers.metrics = [&server_metrics] { return server_metrics.serialize(); };
+    auto started = metrics::HttpEndpoints::start(io.get_executor(), *where, std::move(handlers));
+    if (!started) return report_failure(started.error());
+    endpoints = std::move(*started);
+    log_line("/healthz, /readyz and /metrics on port " + std::to_string(endpoints->port()));
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int number) {
     if (ec) return;
@@ -80,6 +101,7 @@ int run_server(ServerFlags& flags) {
   asio::co_spawn(io, srv.run([] { return true; }),
                  [&](std::exception_ptr e) {
                    signals.cancel();
+                   if (endpoints) endpoints->stop();
                    if (e) std::rethrow_exception(e);
                    finished = true;
                  });
@@ -112,6 +134,9 @@ void add_server_command(CLI::App& app, Action& action) {
                   "Velero's own server stopped)")
       ->check(CLI::IsMember({std::string(server::kStillpointGroup),
                              std::string(server::kVeleroGroup)}));
+  cmd->add_option("--metrics-address", flags->metrics_address,
+                  "Where /healthz, /readyz and /metrics listen: [HOST]:PORT (default :8085; "
+                  "port 0 picks a free one; empty turns them off)");
   cmd->add_flag("--force", flags->options.force,
                 "With --api-group velero.io: start even if a Velero deployment is found");
   cmd->add_option("--max-concurrent-backups", flags->options.max_concurrent_backups,

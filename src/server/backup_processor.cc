@@ -23,7 +23,7 @@ class BackupObjectRunner : public ObjectRunner {
                      std::unique_ptr<HookWindowRecorder> recorder)
       : recorder_(std::move(recorder)),
         runner_(backup::BackupEnvironment{ctx.cluster, ctx.exec, ctx.clock, store, ctx.pool,
-                                          [&ctx, name = request.name](const std::string& m) {
+                                          [&ctx, name = recorder_->name()](const std::string& m) {
                                             ctx.log("Backup " + name + ": " + m);
                                           },
                                           [r = recorder_.get()](std::vector<std::string> pods,

@@ -37,6 +37,7 @@ class HookWindowRecorder {
                      std::function<void(const std::string&)> report);
 
   boost::asio::awaitable<void> change(std::vector<std::string> pods, bool open);
+  const std::string& name() const { return name_; }
 
  private:
   kube::ClusterApi& cluster_;

@@ -29,10 +29,12 @@ asio::awaitable<std::vector<json>> in_progress_objects(ServerContext& ctx,
   std::vector<json> found;
   kube::ListOptions options;
   options.namespace_name = ctx.namespace_name;
-  auto listed = co_await ctx.cluster.list(gvr, options, [&](json item) {
+  // Named arguments only in co_await expressions (GCC 12 destroys temporaries twice).
+  kube::ItemCallback keep = [&](json item) {
     if (in_progress(item)) found.push_back(std::move(item));
     return core::ok();
-  });
+  };
+  auto listed = co_await ctx.cluster.list(gvr, options, keep);
   if (!listed) ctx.log("listing " + gvr.resource + " left InProgress: " + listed.error().message);
   co_return found;
 }
@@ -41,7 +43,8 @@ asio::awaitable<std::vector<json>> in_progress_objects(ServerContext& ctx,
 
 asio::awaitable<RecoveryCounts> recover_interrupted_operations(ServerContext& ctx) {
   RecoveryCounts counts;
-  for (json& object : co_await in_progress_objects(ctx, ctx.resources.backups)) {
+  std::vector<json> backups = co_await in_progress_objects(ctx, ctx.resources.backups);
+  for (json& object : backups) {
     const std::string name = name_of(object);
     const std::string origin = "Backup " + ctx.namespace_name + "/" + name;
     std::string reason = kInterrupted;
@@ -66,8 +69,9 @@ asio::awaitable<RecoveryCounts> recover_interrupted_operations(ServerContext& ct
     const json clear = {{"metadata", {{"annotations", {{kHookWindowAnnotation, nullptr}}}}}};
     co_await ctx.cluster.patch(ctx.resources.backups, ctx.namespace_name, name,
                                kube::PatchType::Merge, clear);
+    const json failed = failed_status(reason);
     if (auto s = co_await patch_status(ctx.cluster, ctx.resources.backups, ctx.namespace_name,
-                                       name, failed_status(reason));
+                                       name, failed);
         !s) {
       ctx.log(origin + ": could not be marked Failed: " + s.error().message);
       continue;
@@ -75,10 +79,12 @@ asio::awaitable<RecoveryCounts> recover_interrupted_operations(ServerContext& ct
     ctx.log(origin + ": Failed: " + reason);
     ++counts.backups_failed;
   }
-  for (json& object : co_await in_progress_objects(ctx, ctx.resources.restores)) {
+  std::vector<json> restores = co_await in_progress_objects(ctx, ctx.resources.restores);
+  const json failed = failed_status(kInterrupted);
+  for (json& object : restores) {
     const std::string name = name_of(object);
     if (auto s = co_await patch_status(ctx.cluster, ctx.resources.restores, ctx.namespace_name,
-                                       name, failed_status(kInterrupted));
+                                       name, failed);
         s) {
       ctx.log("Restore " + ctx.namespace_name + "/" + name + ": Failed: " + kInterrupted);
       ++counts.restores_failed;

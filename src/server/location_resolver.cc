@@ -100,12 +100,14 @@ asio::awaitable<core::Result<ResolvedLocation>> resolve_location(kube::ClusterAp
   } else {
     kube::ListOptions options;
     options.namespace_name = ns;
-    auto listed = co_await cluster.list(resources.locations, options, [&](json item) {
+    // Named arguments only in co_await expressions (GCC 12 destroys temporaries twice).
+    kube::ItemCallback find_default = [&](json item) {
       if (location.is_null() && item.value("spec", json::object()).value("default", false)) {
         location = std::move(item);
       }
       return core::ok();
-    });
+    };
+    auto listed = co_await cluster.list(resources.locations, options, find_default);
     // A cluster without the BackupStorageLocation CRD (NotFound) just has no default.
     if (!listed && listed.error().code != core::ErrorCode::NotFound) {
       co_return core::unexpected(listed.error());
@@ -123,7 +125,8 @@ asio::awaitable<core::Result<ResolvedLocation>> resolve_location(kube::ClusterAp
   const json credential = location.value("spec", json::object()).value("credential", json());
   if (credential.is_object()) {
     const std::string secret = text_at(credential, "name"), key = text_at(credential, "key");
-    auto got = co_await cluster.get({"", "v1", "secrets", ""}, ns, secret);
+    const kube::GroupVersionResource secrets{"", "v1", "secrets"};
+    auto got = co_await cluster.get(secrets, ns, secret);
     const json data = got ? got->value("data", json::object()) : json::object();
     const auto decoded = data.is_object() && data.contains(key) && data[key].is_string()
                              ? kube::base64_decode(data[key].get<std::string>())
@@ -159,8 +162,8 @@ asio::awaitable<void> mark_location(kube::ClusterApi& cluster,
                         {"lastValidationTime",
                          catalog::rfc3339(std::chrono::system_clock::now())}}}};
   // Best effort: the backup's own status carries the failure either way.
-  co_await cluster.patch(ApiResources::status_of(resources.locations), ns, name,
-                         kube::PatchType::Merge, patch);
+  const kube::GroupVersionResource status = ApiResources::status_of(resources.locations);
+  co_await cluster.patch(status, ns, name, kube::PatchType::Merge, patch);
 }
 
 }  // namespace stillpoint::server

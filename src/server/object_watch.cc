@@ -23,6 +23,11 @@ asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
                                     ObjectWatchOptions options,
                                     std::function<void(const kube::WatchEvent&)> on_event,
                                     ObjectWatchCounters* counters) {
+  // Cancellation ends the loop through the checks below, not by an exception mid-callback.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  // A cancellation that arrives while a callback runs finds no operation to cancel: the
+  // callbacks look at the state themselves and end the list or watch.
+  const asio::cancellation_state state = co_await asio::this_coro::cancellation_state;
   ObjectWatchCounters local;
   ObjectWatchCounters& count = counters ? *counters : local;
   core::Duration pause = options.first_pause;
@@ -34,10 +39,14 @@ asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
       ++count.lists;
       kube::ListOptions list_options;
       list_options.namespace_name = options.namespace_name;
-      auto listed = co_await cluster.list(gvr, list_options, [&](json item) -> core::Status {
+      // Callbacks and other arguments are named, never temporaries of the co_await
+      // expression: GCC 12 destroys such temporaries twice.
+      kube::ItemCallback on_item = [&](json item) -> core::Status {
         on_event(kube::WatchEvent{"ADDED", std::move(item)});
+        if (cancelled(state)) return core::unexpected(core::ErrorCode::Cancelled, "stopped");
         return core::ok();
-      });
+      };
+      auto listed = co_await cluster.list(gvr, list_options, on_item);
       if (listed) {
         on_event(kube::WatchEvent{kSyncedEvent, json::object()});
         resource_version = listed->resource_version;
@@ -53,7 +62,7 @@ asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
       watch_options.namespace_name = options.namespace_name;
       watch_options.resource_version = resource_version;
       watch_options.timeout = options.watch_timeout;
-      step = co_await cluster.watch(gvr, watch_options, [&](const kube::WatchEvent& event) {
+      kube::WatchCallback on_watch_event = [&](const kube::WatchEvent& event) {
         if (event.object.contains("metadata")) {
           const json& rv = event.object["metadata"].value("resourceVersion", json());
           if (rv.is_string() && !rv.get<std::string>().empty()) {
@@ -61,10 +70,12 @@ asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
           }
         }
         if (event.type != "BOOKMARK") on_event(event);
-        return true;
-      });
+        return !cancelled(state);
+      };
+      step = co_await cluster.watch(gvr, watch_options, on_watch_event);
       if (step) pause = options.first_pause;  // a watch that ran its course is healthy
     }
+    if (cancelled(state)) co_return;
     if (step) continue;
     if (step.error().code == core::ErrorCode::Cancelled ||
         cancelled(co_await asio::this_coro::cancellation_state)) {

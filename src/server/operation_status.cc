@@ -46,10 +46,10 @@ boost::asio::awaitable<core::Status> patch_status(kube::ClusterApi& cluster,
                                                   kube::GroupVersionResource gvr,
                                                   const std::string& ns,
                                                   const std::string& name,
-                                                  json status,
+                                                  const json& status,
                                                   const std::string& resource_version) {
   gvr.subresource = "status";
-  json patch = {{"status", std::move(status)}};
+  json patch = {{"status", status}};
   if (!resource_version.empty()) patch["metadata"] = {{"resourceVersion", resource_version}};
   auto r = co_await cluster.patch(gvr, ns, name, kube::PatchType::Merge, patch);
   if (!r) co_return core::unexpected(r.error());

@@ -32,7 +32,7 @@ boost::asio::awaitable<core::Status> patch_status(kube::ClusterApi& cluster,
                                                   kube::GroupVersionResource gvr,
                                                   const std::string& namespace_name,
                                                   const std::string& name,
-                                                  nlohmann::json status,
+                                                  const nlohmann::json& status,
                                                   const std::string& resource_version = "");
 
 // "" or "New": the object waits for a server.

@@ -16,8 +16,9 @@ class RestoreObjectRunner : public ObjectRunner {
  public:
   RestoreObjectRunner(ServerContext& ctx, storage::ObjectStore& store,
                       restore::RestoreRequest request)
-      : runner_(restore::RestoreEnvironment{ctx.cluster, ctx.exec, ctx.clock, store, ctx.pool,
-                                            [&ctx, name = request.name](const std::string& m) {
+      : name_(request.name),
+        runner_(restore::RestoreEnvironment{ctx.cluster, ctx.exec, ctx.clock, store, ctx.pool,
+                                            [&ctx, name = name_](const std::string& m) {
                                               ctx.log("Restore " + name + ": " + m);
                                             }},
                 std::move(request)) {}
@@ -38,6 +39,7 @@ class RestoreObjectRunner : public ObjectRunner {
   }
 
  private:
+  std::string name_;  // before runner_: its milestone sink names the restore
   restore::RestoreRunner runner_;
 };
 

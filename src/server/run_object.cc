@@ -56,7 +56,7 @@ asio::awaitable<void> write_progress(ServerContext& ctx,
       json progress = runner.progress();
       if (progress != last) {
         json status = {{"progress", progress}};
-        co_await patch_status(ctx.cluster, gvr, ctx.namespace_name, name, std::move(status));
+        co_await patch_status(ctx.cluster, gvr, ctx.namespace_name, name, status);
         last = std::move(progress);
       }
     }
@@ -112,9 +112,9 @@ asio::awaitable<void> run_object(ServerContext& ctx, ObjectRun run, json object)
   ctx.log(origin + ": InProgress");
 
   std::string failed_location;
+  const std::string requested = string_field(object, "spec", "storageLocation");
   auto location = co_await resolve_location(ctx.cluster, ctx.resources, ctx.namespace_name,
-                                            string_field(object, "spec", "storageLocation"),
-                                            ctx.default_location, &failed_location);
+                                            requested, ctx.default_location, &failed_location);
   if (!location) {
     if (!failed_location.empty()) {
       co_await mark_location(ctx.cluster, ctx.resources, ctx.namespace_name, failed_location,
@@ -126,8 +126,9 @@ asio::awaitable<void> run_object(ServerContext& ctx, ObjectRun run, json object)
     co_return;
   }
   if (!location->location_name.empty()) {
+    const std::string no_message;
     co_await mark_location(ctx.cluster, ctx.resources, ctx.namespace_name,
-                           location->location_name, true, "");
+                           location->location_name, true, no_message);
   }
 
   std::unique_ptr<ObjectRunner> runner = run.make(*location->store);

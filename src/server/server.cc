@@ -4,7 +4,10 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "server/backup_processor.h"
 #include "server/interrupted_operations.h"
@@ -25,14 +28,15 @@ asio::awaitable<core::Status> Server::check_no_velero() {
   std::string found;
   kube::ListOptions list_options;
   list_options.label_selector = "component=velero";
-  auto listed = co_await ctx_.cluster.list(
-      {"apps", "v1", "deployments", ""}, list_options, [&](json item) {
-        if (found.empty()) {
-          found = item["metadata"].value("namespace", "") + "/" +
-                  item["metadata"].value("name", "");
-        }
-        return core::ok();
-      });
+  // Named arguments only in co_await expressions (GCC 12 destroys temporaries twice).
+  const kube::GroupVersionResource deployments{"apps", "v1", "deployments"};
+  kube::ItemCallback first = [&](json item) {
+    if (found.empty()) {
+      found = item["metadata"].value("namespace", "") + "/" + item["metadata"].value("name", "");
+    }
+    return core::ok();
+  };
+  auto listed = co_await ctx_.cluster.list(deployments, list_options, first);
   if (!listed) {
     co_return core::unexpected(listed.error().code,
                                "checking for a running Velero (deployments labelled "
@@ -69,7 +73,6 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
 
   asio::cancellation_signal stop_controllers;
   cancel_ = [&stop_controllers] { stop_controllers.emit(asio::cancellation_type::terminal); };
-  using namespace asio::experimental::awaitable_operators;
   // Recovery runs once this replica leads; the controllers list and watch from the start (a
   // standby is ready to take over with a warm queue).
   auto recover = [this, leading]() -> asio::awaitable<void> {
@@ -85,13 +88,22 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
     recovered_ = true;
     leadership_changed();
   };
-  co_await asio::co_spawn(
-      executor,
-      [&]() -> asio::awaitable<void> {
-        co_await (recover() && backups_->run() && restores_->run());
-      },
-      asio::bind_cancellation_slot(stop_controllers.slot(), asio::use_awaitable));
+  // Spawned and awaited through a timer, not `co_await co_spawn(...)`: GCC 12 destroys the
+  // temporaries of a co_await expression twice.
+  bool finished = false;
+  asio::steady_timer ended(executor, asio::steady_timer::time_point::max());
+  asio::co_spawn(executor, run_all(std::move(recover)),
+                 asio::bind_cancellation_slot(stop_controllers.slot(), [&](std::exception_ptr) {
+                   finished = true;
+                   ended.cancel();
+                 }));
+  while (!finished) co_await ended.async_wait(asio::as_tuple(asio::use_awaitable));
   cancel_ = nullptr;
+}
+
+asio::awaitable<void> Server::run_all(std::function<asio::awaitable<void>()> recover) {
+  using namespace asio::experimental::awaitable_operators;
+  co_await (recover() && backups_->run() && restores_->run());
 }
 
 void Server::leadership_changed() {

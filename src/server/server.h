@@ -49,6 +49,7 @@ class Server {
 
  private:
   boost::asio::awaitable<core::Status> check_no_velero();
+  boost::asio::awaitable<void> run_all(std::function<boost::asio::awaitable<void>()> recover);
 
   ServerContext& ctx_;
   ServerOptions options_;

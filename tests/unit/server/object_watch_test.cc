@@ -31,23 +31,23 @@ boost::asio::awaitable<void> watch_until(Harness& h, Seen& seen, ObjectWatchCoun
                                          std::function<bool()> done) {
   boost::asio::cancellation_signal stop;
   bool finished = false;
+  std::function<void(const kube::WatchEvent&)> on_event = [&](const kube::WatchEvent& e) {
+    const std::string n =
+        e.object.contains("metadata") ? e.object["metadata"].value("name", "") : "";
+    seen.events.push_back(e.type + (n.empty() ? "" : " " + n));
+    if (done()) stop.emit(boost::asio::cancellation_type::terminal);
+  };
+  ObjectWatchOptions options;
+  options.namespace_name = "stillpoint";
   boost::asio::co_spawn(
       co_await boost::asio::this_coro::executor,
-      watch_objects(h.cluster, h.clock, kBackups, {"stillpoint"},
-                    [&](const kube::WatchEvent& e) {
-                      const std::string n =
-                          e.object.contains("metadata") ? e.object["metadata"].value("name", "")
-                                                        : "";
-                      seen.events.push_back(e.type + (n.empty() ? "" : " " + n));
-                      if (done()) stop.emit(boost::asio::cancellation_type::terminal);
-                    },
-                    &counters),
+      watch_objects(h.cluster, h.clock, kBackups, options, on_event, &counters),
       boost::asio::bind_cancellation_slot(stop.slot(),
                                           [&](std::exception_ptr) { finished = true; }));
   boost::asio::steady_timer t(co_await boost::asio::this_coro::executor);
   while (!finished) {
     t.expires_after(std::chrono::milliseconds(1));
-    co_await t.async_wait(boost::asio::use_awaitable);
+    co_await t.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
 }
 
@@ -94,6 +94,7 @@ TEST(ObjectWatch, GoneListsAgainAndOtherErrorsPause) {
   Harness h;
   with_backups(h);
   h.cluster.update("backups", backup("a"));
+  h.clock.advance_on_sleep();  // the pause after an error passes at once
   h.cluster.fail(FakeCluster::Call::Watch, "backups", "", {core::ErrorCode::Gone, "too old"}, 1);
   h.cluster.fail(FakeCluster::Call::List, "backups", "", {core::ErrorCode::Unavailable, "down"},
                  1);
