@@ -131,8 +131,11 @@ core::Duration LeaderElector::jittered(core::Duration d) {
 asio::awaitable<core::Status> LeaderElector::write(const LeaderElectionRecord& record) {
   const nlohmann::json patch = {{"metadata", {{"resourceVersion", resource_version_}}},
                                 {"spec", lease_spec(record)}};
-  auto written = co_await api_.patch(lease_resource(), config_.namespace_name, config_.name,
-                                     PatchType::Merge, patch);
+  // Named, not a temporary in the co_await expression: GCC 12 destroys such temporaries twice
+  // when the coroutine suspends.
+  const GroupVersionResource leases = lease_resource();
+  auto written =
+      co_await api_.patch(leases, config_.namespace_name, config_.name, PatchType::Merge, patch);
   if (!written)
     co_return core::unexpected(written.error());
   resource_version_ = (*written)["metadata"].value("resourceVersion", "");
@@ -163,7 +166,8 @@ asio::awaitable<bool> LeaderElector::try_acquire_or_renew() {
     note("renewing on the version held failed (" + last_error_ + "); reading the lease");
   }
 
-  auto got = co_await api_.get(lease_resource(), config_.namespace_name, config_.name);
+  const GroupVersionResource leases = lease_resource();  // named: see write()
+  auto got = co_await api_.get(leases, config_.namespace_name, config_.name);
   if (!got) {
     if (got.error().code != core::ErrorCode::NotFound) {
       last_error_ = "reading the lease: " + got.error().message;
@@ -174,7 +178,7 @@ asio::awaitable<bool> LeaderElector::try_acquire_or_renew() {
         {"kind", "Lease"},
         {"metadata", {{"name", config_.name}, {"namespace", config_.namespace_name}}},
         {"spec", lease_spec(desired)}};
-    auto created = co_await api_.create(lease_resource(), config_.namespace_name, lease);
+    auto created = co_await api_.create(leases, config_.namespace_name, lease);
     if (!created) {
       // Conflict: another candidate created it first.
       last_error_ = "creating the lease: " + created.error().message;
