@@ -112,5 +112,19 @@ TEST_F(LeaseTest, WatchDeliversLeaseChanges) {
   EXPECT_NE(start.initial.find("\"holderIdentity\":\"a\""), std::string::npos);
 }
 
+// `kubectl get leases` (a Table) shows the holder, as a real server's Lease table does.
+TEST_F(LeaseTest, TableShowsTheHolder) {
+  call("POST", kLeases, R"({"metadata":{"name":"lock"},"spec":{"holderIdentity":"host_1"}})");
+  Request r;
+  r.method = "GET";
+  r.path = kLeases;
+  r.accept = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  const nlohmann::json table = json(api.handle(r));
+  ASSERT_EQ(table["kind"], "Table") << table.dump();
+  EXPECT_EQ(table["columnDefinitions"][1]["name"], "Holder");
+  EXPECT_EQ(table["rows"][0]["cells"][0], "lock");
+  EXPECT_EQ(table["rows"][0]["cells"][1], "host_1");
+}
+
 }  // namespace
 }  // namespace stillpoint::kubesim
