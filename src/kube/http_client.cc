@@ -76,7 +76,11 @@ std::string identity_of(const AuthMaterial& auth) {
 core::Result<std::shared_ptr<HttpClient>> HttpClient::create(asio::any_io_executor executor,
                                                              ClientConfig config,
                                                              TransportOptions options) {
-  auto credentials = std::make_shared<CredentialSource>(config);
+  // Token files are re-read on the transport's clock when one is given, so a test drives
+  // rotation (kTokenFileRefresh) in simulated time.
+  auto credentials = options.clock ? std::make_shared<CredentialSource>(
+                                         config, [clock = options.clock] { return clock->now(); })
+                                   : std::make_shared<CredentialSource>(config);
   auto factory = ConnectionFactory::create(executor, std::move(config), std::move(credentials));
   if (!factory) {
     return unexpected(factory.error());

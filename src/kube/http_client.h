@@ -45,8 +45,9 @@ struct TransportOptions {
   int burst = kDefaultBurst;
   size_t max_connections = kDefaultMaxConnections;
   std::string user_agent = "stillpoint";
-  // Paces the pauses between retries; null: real time (core::SteadyClock). Tests pass a
-  // FakeClock so that a Retry-After of seconds costs no wall time.
+  // Paces the pauses between retries and the token file re-reads; null: real time
+  // (core::SteadyClock). Tests pass a FakeClock so that a Retry-After of seconds or a token
+  // rotation period costs no wall time.
   std::shared_ptr<core::Clock> clock;
 };
 

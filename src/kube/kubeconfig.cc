@@ -9,6 +9,7 @@
 #include "core/json_fields.h"
 #include "core/text.h"
 #include "kube/base64.h"
+#include "kube/in_cluster_config.h"
 
 namespace stillpoint::kube {
 namespace {
@@ -431,17 +432,6 @@ std::vector<std::string> split_path_list(const std::string& list) {
   return out;
 }
 
-bool in_cluster_available(const LoadOptions& options) {
-  return options.env("KUBERNETES_SERVICE_HOST").value_or("") != "" &&
-         options.env("KUBERNETES_SERVICE_PORT").value_or("") != "";
-}
-
-std::string trim(std::string s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return first == std::string::npos ? std::string() : s.substr(first, last - first + 1);
-}
-
 }  // namespace
 
 EnvLookup process_env() {
@@ -482,7 +472,7 @@ core::Result<ClientConfig> load_client_config(const LoadOptions& options) {
     }
   }
   if (merged.files.empty()) {
-    if (in_cluster_available(options)) {
+    if (in_cluster_available(options.env)) {
       return load_in_cluster_config(options);
     }
     return unexpected(ErrorCode::NotFound,
@@ -493,35 +483,9 @@ core::Result<ClientConfig> load_client_config(const LoadOptions& options) {
 }
 
 core::Result<ClientConfig> load_in_cluster_config(const LoadOptions& options) {
-  const std::string host = options.env("KUBERNETES_SERVICE_HOST").value_or("");
-  const std::string port = options.env("KUBERNETES_SERVICE_PORT").value_or("");
-  if (host.empty() || port.empty()) {
-    return unexpected(ErrorCode::NotFound,
-                      "in-cluster configuration: KUBERNETES_SERVICE_HOST and "
-                      "KUBERNETES_SERVICE_PORT must be set");
-  }
-  ClientConfig out;
-  out.source = "in-cluster";
-  const bool ipv6 = host.find(':') != std::string::npos;
-  out.cluster.server = "https://" + (ipv6 ? "[" + host + "]" : host) + ":" + port;
-  const fs::path dir(options.service_account_dir);
-  const std::string token_path = (dir / "token").string();
-  if (auto token = core::read_file(token_path); !token) {
-    return unexpected(ErrorCode::Io, "in-cluster configuration: " + token.error().message);
-  }
-  out.user.token_file = token_path;
-  // client-go falls back to the system roots when the CA cannot be read; so do we.
-  if (auto ca = core::read_file((dir / "ca.crt").string()); ca) {
-    out.cluster.ca_pem = std::move(*ca);
-  }
-  if (auto ns = options.env("POD_NAMESPACE"); ns && !ns->empty()) {
-    out.namespace_name = *ns;
-  } else if (auto file = core::read_file((dir / "namespace").string());
-             file && !trim(*file).empty()) {
-    out.namespace_name = trim(*file);
-  }
-  if (options.namespace_override && !options.namespace_override->empty()) {
-    out.namespace_name = *options.namespace_override;
+  auto out = in_cluster_config(InClusterPaths{options.env, options.service_account_dir});
+  if (out && options.namespace_override && !options.namespace_override->empty()) {
+    out->namespace_name = *options.namespace_override;
   }
   return out;
 }

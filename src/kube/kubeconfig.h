@@ -36,7 +36,7 @@ struct LoadOptions {
 // at all or an explicit file is missing, Io for unreadable files. Messages name the file.
 core::Result<ClientConfig> load_client_config(const LoadOptions& options);
 
-// In-cluster configuration only (KUBERNETES_SERVICE_HOST/PORT and the service-account files).
+// In-cluster configuration only (in_cluster_config.h), with --namespace applied.
 core::Result<ClientConfig> load_in_cluster_config(const LoadOptions& options);
 
 }  // namespace stillpoint::kube

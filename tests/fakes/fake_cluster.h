@@ -1,7 +1,8 @@
 // An in-memory kube::ClusterApi, for running BackupRunner and RestoreRunner in-process:
 // discovery from a table of resources (`serve`), objects by group/resource/namespace/name,
 // create that answers Conflict when the object exists and NotFound for an unserved resource or
-// a missing namespace, get that answers NotFound, merge/JSON patch, lists delivered in pages,
+// a missing namespace, get that answers NotFound, merge/JSON patch (a merge patch carrying a
+// stale metadata.resourceVersion answers Conflict), lists delivered in pages,
 // and a watch that delivers what changes through this fake (create, patch, `update`) after the
 // watched resourceVersion and otherwise waits until cancelled. Created CRDs become Established
 // at once and their resources are served from then on, as an API server does.
@@ -226,6 +227,19 @@ class FakeCluster : public kube::ClusterApi {
     auto it = objects_.find(key(gvr.group, gvr.resource, ns, n));
     if (it == objects_.end())
       co_return not_found(gvr, ns, n);
+    // A merge patch carrying metadata.resourceVersion is a precondition, as on a real server
+    // (leader election's optimistic concurrency); without one it applies to the latest.
+    if (type != kube::PatchType::Json && patch.is_object() && patch.contains("metadata") &&
+        patch["metadata"].is_object() && patch["metadata"].contains("resourceVersion") &&
+        patch["metadata"]["resourceVersion"].is_string() &&
+        patch["metadata"]["resourceVersion"] != "" &&
+        patch["metadata"]["resourceVersion"] != it->second["metadata"]["resourceVersion"]) {
+      co_return core::unexpected(
+          core::ErrorCode::Conflict,
+          "Operation cannot be fulfilled on " + gvr.resource + " \"" + n +
+              "\": the object has been modified; please apply your changes to the latest "
+              "version and try again");
+    }
     nlohmann::json patched = it->second;
     if (type == kube::PatchType::Json) {
       patched = patched.patch(patch);

@@ -53,6 +53,8 @@ const std::vector<Builtin>& builtins() {
        {}, {}},
       {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding",
        "ClusterRoleBinding", false, {}, {}, {}},
+      // Leader election's lock (client-go resourcelock.LeaseLock); no short names, as 1.20.
+      {"coordination.k8s.io", "v1", "leases", "lease", "Lease", true, {}, {}, {}},
       {"storage.k8s.io", "v1", "storageclasses", "storageclass", "StorageClass", false, {"sc"}, {},
        {}},
       {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",

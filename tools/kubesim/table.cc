@@ -73,12 +73,17 @@ std::string table_json(const ResourceType& type,
                        const std::vector<std::shared_ptr<const nlohmann::json>>& objects,
                        const std::string& resource_version, const std::string& continue_token) {
   bool pods = type.key() == "pods";
+  // `kubectl get leases` shows who holds each (the real server's Lease table: Name, Holder, Age).
+  bool leases = type.key() == "leases.coordination.k8s.io";
   nlohmann::json columns = nlohmann::json::array();
   columns.push_back(column("Name", "string", "name"));
   if (pods) {
     columns.push_back(column("Ready", "string"));
     columns.push_back(column("Status", "string"));
     columns.push_back(column("Restarts", "string"));
+  }
+  if (leases) {
+    columns.push_back(column("Holder", "string"));
   }
   columns.push_back(column("Age", "string"));
   nlohmann::json rows = nlohmann::json::array();
@@ -98,6 +103,13 @@ std::string table_json(const ResourceType& type,
       cells.push_back(std::to_string(ready) + "/" + std::to_string(total));
       cells.push_back(pod_status(*obj));
       cells.push_back(std::to_string(restarts));
+    }
+    if (leases) {
+      const nlohmann::json& spec = obj->contains("spec") ? (*obj)["spec"] : nlohmann::json();
+      cells.push_back(spec.is_object() && spec.contains("holderIdentity") &&
+                              spec["holderIdentity"].is_string()
+                          ? spec["holderIdentity"].get<std::string>()
+                          : std::string());
     }
     cells.push_back(age(md.value("creationTimestamp", "")));
     rows.push_back({{"cells", cells},
