@@ -181,5 +181,24 @@ TEST_F(DeployKubesimTest, AllManifestsApplyWithKustomize) {
   EXPECT_EQ(pod["containers"][0]["args"], json::parse(R"(["server","--namespace","stillpoint"])"));
 }
 
+// `stillpoint install --dry-run -o yaml` is accepted by the real kubectl (client dry run), and
+// applied for real it creates everything in the namespace it names, in an order that works.
+TEST_F(DeployKubesimTest, InstallOutputAppliesWithKubectl) {
+  const CommandResult install = kubesim::testing::run_command(
+      {STILLPOINT_BINARY, "install", "--dry-run", "-o", "yaml", "--namespace", "team-b"});
+  ASSERT_EQ(install.exit_code, 0) << install.describe();
+  CommandResult dry = kubectl({"apply", "--dry-run=client", "-f", "-"}, install.out);
+  ASSERT_EQ(dry.exit_code, 0) << dry.describe();
+  EXPECT_NE(dry.out.find("deployment.apps/stillpoint created (dry run)"), std::string::npos)
+      << dry.out;
+  ok({"apply", "-f", "-"}, install.out);
+  EXPECT_EQ(kubectl({"get", "-n", "team-b", "deployment/stillpoint"}).exit_code, 0);
+  EXPECT_EQ(kubectl({"get", "-n", "team-b", "rolebinding/stillpoint-server"}).exit_code, 0);
+  EXPECT_EQ(kubectl({"get", "crd/backups.stillpoint.io"}).exit_code, 0);
+  json binding =
+      json::parse(kubectl({"get", "clusterrolebinding/stillpoint-backup", "-o", "json"}).out);
+  EXPECT_EQ(binding["subjects"][0]["namespace"], "team-b");
+}
+
 }  // namespace
 }  // namespace stillpoint
