@@ -190,6 +190,11 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   }
   if (type.custom) {
     prune_unknown_fields(obj, type.schema);
+    if (has_status_subresource(type)) {
+      // A create cannot set status once the status subresource is on (the apiextensions
+      // strategy's PrepareForCreate): only writes to /status do.
+      obj.erase("status");
+    }
   }
   std::vector<FieldCause> causes = validate_object(type, obj);
   if (type.key() == "customresourcedefinitions.apiextensions.k8s.io" && causes.empty()) {

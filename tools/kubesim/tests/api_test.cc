@@ -245,7 +245,8 @@ TEST_F(ApiTest, CustomResourcesFollowTheirDefinition) {
 }
 
 // A CRD's structural schema prunes what it does not declare, on create and on a status
-// update (preserve-unknown-fields keeps a subtree), and its additionalPrinterColumns are the
+// update (preserve-unknown-fields keeps a subtree); with the status subresource a create
+// drops status; and its additionalPrinterColumns are the
 // Table's columns: Name plus the declared ones, dates as ages, absent values null.
 TEST_F(ApiTest, CustomResourcesArePrunedAndPrintedByTheirSchema) {
   const char* crd = R"({"metadata":{"name":"gadgets.example.com"},"spec":{"group":"example.com",
@@ -268,12 +269,14 @@ TEST_F(ApiTest, CustomResourcesArePrunedAndPrintedByTheirSchema) {
   Response c = call("POST", "/apis/example.com/v1/namespaces/default/gadgets",
                     R"({"metadata":{"name":"g","labels":{"a":"b"}},"spec":{"size":3,"color":"red",
                         "labels":{"x":"y"},"raw":[{"any":{"thing":1}}],
-                        "parts":[{"name":"p","weight":2}]},"extra":true})");
+                        "parts":[{"name":"p","weight":2}]},"extra":true,
+                        "status":{"phase":"Done"}})");
   ASSERT_EQ(c.status, 201) << c.body;
   nlohmann::json g = json(c);
   EXPECT_EQ(g["spec"], nlohmann::json::parse(
       R"({"size":3,"labels":{"x":"y"},"raw":[{"any":{"thing":1}}],"parts":[{"name":"p"}]})"));
   EXPECT_FALSE(g.contains("extra"));
+  EXPECT_FALSE(g.contains("status"));  // only /status writes status
   EXPECT_EQ(g["metadata"]["labels"]["a"], "b");  // metadata is the server's, never pruned
 
   nlohmann::json with_status = g;
