@@ -178,6 +178,11 @@ TEST_F(DeployKubesimTest, AllManifestsApplyWithKustomize) {
       json::parse(kubectl({"get", "-n", "stillpoint", "deployment/stillpoint", "-o", "json"}).out);
   const json& pod = deployment["spec"]["template"]["spec"];
   EXPECT_EQ(pod["serviceAccountName"], "stillpoint");
+  // deployment.yaml names the version being built (scripts/build-image's default tag).
+  const CommandResult version = kubesim::testing::run_command({STILLPOINT_BINARY, "version"});
+  EXPECT_EQ("stillpoint " + pod["containers"][0]["image"].get<std::string>().substr(11) + "\n",
+            version.out)
+      << "deploy/deployment.yaml's image tag is not the project version";
   EXPECT_EQ(pod["containers"][0]["args"], json::parse(R"(["server","--namespace","stillpoint"])"));
 }
 
