@@ -19,6 +19,7 @@ void add_restore_commands(CLI::App& app, Action& action);
 void add_cluster_commands(CLI::App& app, Action& action);
 void add_location_commands(CLI::App& app, Action& action);
 void add_server_command(CLI::App& app, Action& action);
+void add_install_command(CLI::App& app, Action& action);
 
 // Entry point behind main(): parses argv, runs the chosen command, returns the exit code.
 int run(int argc, char** argv);

@@ -63,7 +63,8 @@ int run(int argc, char** argv) {
   using AddCommand = void (*)(CLI::App&, Action&);
   static constexpr AddCommand kCommands[] = {
       add_backup_commands, add_restore_commands,  add_cluster_commands,
-      add_location_commands, add_server_command, add_hooks_commands, add_version_command};
+      add_location_commands, add_server_command, add_hooks_commands, add_install_command,
+      add_version_command};
   Action action;
   for (AddCommand add : kCommands) {
     add(app, action);

@@ -6,6 +6,7 @@
 #include "admission.h"
 #include "api.h"
 #include "core/documents.h"
+#include "custom_schema.h"
 #include "defaults.h"
 #include "object_meta.h"
 #include "patch.h"
@@ -60,6 +61,14 @@ ResourceType crd_resource_type(const nlohmann::json& crd) {
         t.versions.insert(t.versions.begin(), name);
       } else {
         t.versions.push_back(name);
+      }
+      if (v.value("storage", false) || t.versions.size() == 1) {
+        // One schema and one set of columns for every served version: kubesim does not
+        // convert between versions, so the storage version's stand for all.
+        t.schema = v.contains("schema") && v["schema"].is_object()
+                       ? v["schema"].value("openAPIV3Schema", nlohmann::json())
+                       : nlohmann::json();
+        t.printer_columns = v.value("additionalPrinterColumns", nlohmann::json());
       }
       if (v.contains("subresources") && v["subresources"].contains("status") &&
           std::find(t.subresources.begin(), t.subresources.end(), "status") ==
@@ -178,6 +187,14 @@ Response Api::store_new(const Target& t, const Request& req, nlohmann::json obj)
   // Mutating admission comes before validation, as in the real request chain (admission.h).
   if (auto denied = admit(store_, type.key(), t.ns, obj, release_, storage_protection_)) {
     return error_response(*denied);
+  }
+  if (type.custom) {
+    prune_unknown_fields(obj, type.schema);
+    if (has_status_subresource(type)) {
+      // A create cannot set status once the status subresource is on (the apiextensions
+      // strategy's PrepareForCreate): only writes to /status do.
+      obj.erase("status");
+    }
   }
   std::vector<FieldCause> causes = validate_object(type, obj);
   if (type.key() == "customresourcedefinitions.apiextensions.k8s.io" && causes.empty()) {
@@ -315,6 +332,9 @@ Response Api::update(const Target& t, const Request& req, nlohmann::json body, b
   }
   next["kind"] = type.kind;
   next["apiVersion"] = old.value("apiVersion", type.api_version(t.version));
+  if (type.custom) {
+    prune_unknown_fields(next, type.schema);
+  }
   if (t.sub != "status") {
     if (type.key() == "services") {
       if (auto e = keep_allocated_values(old, next)) {

@@ -27,6 +27,10 @@ struct ResourceType {
   // create-only and keep nothing, so clients that list "everything" skip them.
   std::vector<std::string> verbs;
   bool custom = false;
+  // Custom resources: the preferred version's openAPIV3Schema (null: none, nothing pruned) and
+  // additionalPrinterColumns (null: Table output is NAME AGE).
+  nlohmann::json schema;
+  nlohmann::json printer_columns;
 
   const std::vector<std::string>& served_verbs() const;
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "custom_schema.h"
 #include "go_json.h"
 
 namespace stillpoint::kubesim {
@@ -63,6 +64,16 @@ std::string pod_status(const nlohmann::json& pod) {
   return phase;
 }
 
+// A custom resource's additionalPrinterColumns cell, as the apiextensions server's table
+// convertor gives it: the value at jsonPath (null when absent), dates as ages.
+nlohmann::json printer_cell(const nlohmann::json& obj, const nlohmann::json& col) {
+  nlohmann::json value = json_path_value(obj, col.value("jsonPath", ""));
+  if (col.value("type", "") == "date" && value.is_string()) {
+    return age(value.get<std::string>());
+  }
+  return value;
+}
+
 }  // namespace
 
 bool wants_table(const std::string& accept) {
@@ -77,6 +88,17 @@ std::string table_json(const ResourceType& type,
   bool leases = type.key() == "leases.coordination.k8s.io";
   nlohmann::json columns = nlohmann::json::array();
   columns.push_back(column("Name", "string", "name"));
+  // A CRD that declares columns gets Name plus exactly those (Age only if it names one).
+  const bool custom_columns = type.printer_columns.is_array() && !type.printer_columns.empty();
+  if (custom_columns) {
+    for (const auto& col : type.printer_columns) {
+      columns.push_back({{"name", col.value("name", "")},
+                         {"type", col.value("type", "string")},
+                         {"format", col.value("format", "")},
+                         {"description", col.value("description", "")},
+                         {"priority", col.value("priority", 0)}});
+    }
+  }
   if (pods) {
     columns.push_back(column("Ready", "string"));
     columns.push_back(column("Status", "string"));
@@ -85,7 +107,9 @@ std::string table_json(const ResourceType& type,
   if (leases) {
     columns.push_back(column("Holder", "string"));
   }
-  columns.push_back(column("Age", "string"));
+  if (!custom_columns) {
+    columns.push_back(column("Age", "string"));
+  }
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& obj : objects) {
     const nlohmann::json& md = (*obj)["metadata"];
@@ -111,7 +135,13 @@ std::string table_json(const ResourceType& type,
                           ? spec["holderIdentity"].get<std::string>()
                           : std::string());
     }
-    cells.push_back(age(md.value("creationTimestamp", "")));
+    if (custom_columns) {
+      for (const auto& col : type.printer_columns) {
+        cells.push_back(printer_cell(*obj, col));
+      }
+    } else {
+      cells.push_back(age(md.value("creationTimestamp", "")));
+    }
     rows.push_back({{"cells", cells},
                     {"object",
                      {{"kind", "PartialObjectMetadata"},

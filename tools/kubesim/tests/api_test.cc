@@ -244,6 +244,68 @@ TEST_F(ApiTest, CustomResourcesFollowTheirDefinition) {
   EXPECT_EQ(call("GET", "/apis/example.com/v1/namespaces/default/widgets").status, 404);
 }
 
+// A CRD's structural schema prunes what it does not declare, on create and on a status
+// update (preserve-unknown-fields keeps a subtree); with the status subresource a create
+// drops status; and its additionalPrinterColumns are the
+// Table's columns: Name plus the declared ones, dates as ages, absent values null.
+TEST_F(ApiTest, CustomResourcesArePrunedAndPrintedByTheirSchema) {
+  const char* crd = R"({"metadata":{"name":"gadgets.example.com"},"spec":{"group":"example.com",
+    "scope":"Namespaced","names":{"plural":"gadgets","singular":"gadget","kind":"Gadget"},
+    "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},
+      "additionalPrinterColumns":[
+        {"name":"Phase","type":"string","jsonPath":".status.phase"},
+        {"name":"Count","type":"integer","jsonPath":".status.counts.done"},
+        {"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}],
+      "schema":{"openAPIV3Schema":{"type":"object","properties":{
+        "spec":{"type":"object","properties":{
+          "size":{"type":"integer"},
+          "labels":{"type":"object","additionalProperties":{"type":"string"}},
+          "raw":{"type":"array","items":{"type":"object","x-kubernetes-preserve-unknown-fields":true}},
+          "parts":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"}}}}}},
+        "status":{"type":"object","properties":{"phase":{"type":"string"},
+          "counts":{"type":"object","properties":{"done":{"type":"integer"}}}}}}}}}]}})";
+  ASSERT_EQ(call("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status,
+            201);
+  Response c = call("POST", "/apis/example.com/v1/namespaces/default/gadgets",
+                    R"({"metadata":{"name":"g","labels":{"a":"b"}},"spec":{"size":3,"color":"red",
+                        "labels":{"x":"y"},"raw":[{"any":{"thing":1}}],
+                        "parts":[{"name":"p","weight":2}]},"extra":true,
+                        "status":{"phase":"Done"}})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  nlohmann::json g = json(c);
+  EXPECT_EQ(g["spec"], nlohmann::json::parse(
+      R"({"size":3,"labels":{"x":"y"},"raw":[{"any":{"thing":1}}],"parts":[{"name":"p"}]})"));
+  EXPECT_FALSE(g.contains("extra"));
+  EXPECT_FALSE(g.contains("status"));  // only /status writes status
+  EXPECT_EQ(g["metadata"]["labels"]["a"], "b");  // metadata is the server's, never pruned
+
+  nlohmann::json with_status = g;
+  with_status["status"] = {{"phase", "Done"}, {"counts", {{"done", 4}, {"undone", 1}}}, {"x", 1}};
+  Response u = call("PUT", "/apis/example.com/v1/namespaces/default/gadgets/g/status",
+                    with_status.dump());
+  ASSERT_EQ(u.status, 200) << u.body;
+  EXPECT_EQ(json(u)["status"], nlohmann::json::parse(R"({"phase":"Done","counts":{"done":4}})"));
+  ASSERT_EQ(call("POST", "/apis/example.com/v1/namespaces/default/gadgets",
+                 R"({"metadata":{"name":"h"}})").status, 201);
+
+  Request r;
+  r.method = "GET";
+  r.path = "/apis/example.com/v1/namespaces/default/gadgets";
+  r.accept = "application/json;as=Table;v=v1;g=meta.k8s.io";
+  nlohmann::json table = json(api.handle(r));
+  ASSERT_EQ(table["kind"], "Table") << table.dump();
+  std::vector<std::string> names;
+  for (const auto& col : table["columnDefinitions"]) names.push_back(col["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"Name", "Phase", "Count", "Age"}));
+  ASSERT_EQ(table["rows"].size(), 2u);
+  const nlohmann::json& cells = table["rows"][0]["cells"];
+  EXPECT_EQ(cells[0], "g");
+  EXPECT_EQ(cells[1], "Done");
+  EXPECT_EQ(cells[2], 4);
+  EXPECT_TRUE(cells[3].is_string() && cells[3].get<std::string>().back() == 's') << cells;
+  EXPECT_TRUE(table["rows"][1]["cells"][1].is_null());
+}
+
 // Aggregated discovery (wire reference §4.2): chosen by Accept (first acceptable wins), the
 // core group alone on /api without a name, other groups on /apis with versions in preference
 // order and subresources nested; plain JSON still gets the legacy documents.
