@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,6 +24,8 @@
 #include "cli/report_failure.h"
 #include "cli/storage_flags.h"
 #include "core/async/clock.h"
+#include "core/go_duration.h"
+#include "kube/leader_election.h"
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
 #include "metrics/http_endpoints.h"
@@ -38,7 +44,35 @@ struct ServerFlags {
   StorageFlags storage;
   server::ServerOptions options;
   std::string metrics_address = ":8085";
+  bool leader_elect = true;
+  std::string lease_name = "stillpoint-server";
+  std::string lease_duration = "15s";
+  std::string renew_deadline = "10s";
+  std::string retry_period = "2s";
 };
+
+core::Result<kube::LeaderElectionConfig> election_config(const ServerFlags& flags) {
+  kube::LeaderElectionConfig config;
+  config.namespace_name = flags.options.namespace_name;
+  config.name = flags.lease_name;
+  config.identity = kube::default_leader_identity();
+  const std::pair<const char*, const std::string*> durations[] = {
+      {"--leader-elect-lease-duration", &flags.lease_duration},
+      {"--leader-elect-renew-deadline", &flags.renew_deadline},
+      {"--leader-elect-retry-period", &flags.retry_period}};
+  core::Duration* fields[] = {&config.lease_duration, &config.renew_deadline,
+                              &config.retry_period};
+  for (size_t i = 0; i < 3; ++i) {
+    auto d = core::parse_go_duration(*durations[i].second);
+    if (!d) {
+      return core::unexpected(core::ErrorCode::InvalidArgument,
+                              std::string(durations[i].first) + ": " + d.error().message);
+    }
+    *fields[i] = *d;
+  }
+  if (auto valid = kube::validate(config); !valid) return core::unexpected(valid.error());
+  return config;
+}
 
 void log_line(const std::string& line) {
   char stamp[32];
@@ -51,6 +85,12 @@ void log_line(const std::string& line) {
 }
 
 int run_server(ServerFlags& flags) {
+  std::optional<kube::LeaderElectionConfig> election;
+  if (flags.leader_elect) {
+    auto config = election_config(flags);
+    if (!config) return report_failure(config.error());
+    election = std::move(*config);
+  }
   asio::io_context io;
   auto http = connect(flags.cluster, io.get_executor());
   if (!http) return report_failure(http.error());
@@ -73,11 +113,16 @@ int run_server(ServerFlags& flags) {
                             observer,
                             log_line};
   server::Server srv(ctx, flags.options);
+  std::unique_ptr<kube::LeaderElector> elector;
+  if (election) elector = std::make_unique<kube::LeaderElector>(rest, clock, *election);
+  bool lost_leadership = false;
   std::unique_ptr<metrics::HttpEndpoints> endpoints;
   if (!flags.metrics_address.empty()) {
     auto where = metrics::parse_listen_address(flags.metrics_address);
     if (!where) return report_failure(where.error());
     metrics::EndpointHandlers handlers;
+    // Ready once the objects are listed, leader or standby: a standby is healthy, and the
+    // Deployment must not hold back a rollout waiting for a replica that cannot lead.
     handlers.readiness = [&srv] {
       return srv.synced() ? metrics::Readiness{}
                           : metrics::Readiness{false, "Backups and Restores not listed yet"};
@@ -96,12 +141,43 @@ int run_server(ServerFlags& flags) {
     srv.stop();
   });
   bool finished = false;
+  bool srv_stopping = false;
   log_line("serving " + flags.options.api_group + "/v1 Backups and Restores in namespace " +
            flags.options.namespace_name);
-  asio::co_spawn(io, srv.run([] { return true; }),
+  asio::cancellation_signal stop_election;
+  std::function<bool()> leading = [] { return true; };
+  if (elector) {
+    leading = [&elector] { return elector->is_leader(); };
+    kube::LeaderCallbacks callbacks;
+    callbacks.on_started_leading = [&] {
+      log_line("leading (Lease " + flags.options.namespace_name + "/" + flags.lease_name +
+               ", identity " + elector->identity() + ")");
+      srv.leadership_changed();
+    };
+    callbacks.on_stopped_leading = [&] {
+      if (srv_stopping) return;
+      // As client-go's users do: a replica that lost the lease exits (its Deployment restarts
+      // it as a candidate), after the post hooks of what it ran.
+      lost_leadership = true;
+      log_line("lost the lease: interrupting running operations and exiting");
+      srv.stop();
+    };
+    callbacks.on_new_leader = [](const std::string& who) {
+      if (!who.empty()) log_line("leader is " + who);
+    };
+    callbacks.on_event = log_line;
+    asio::co_spawn(io, elector->run(std::move(callbacks)),
+                   asio::bind_cancellation_slot(stop_election.slot(),
+                                                [](std::exception_ptr e, core::Status) {
+                                                  if (e) std::rethrow_exception(e);
+                                                }));
+  }
+  asio::co_spawn(io, srv.run(leading),
                  [&](std::exception_ptr e) {
                    signals.cancel();
                    if (endpoints) endpoints->stop();
+                   srv_stopping = true;
+                   stop_election.emit(asio::cancellation_type::terminal);  // releases the Lease
                    if (e) std::rethrow_exception(e);
                    finished = true;
                  });
@@ -111,6 +187,9 @@ int run_server(ServerFlags& flags) {
     return report_failure(core::Error{core::ErrorCode::Internal, "server stopped unexpectedly"});
   }
   if (!srv.status()) return report_failure(srv.status().error());
+  if (lost_leadership) {
+    return report_failure(core::Error{core::ErrorCode::Unavailable, "lost the leader lease"});
+  }
   log_line("stopped");
   return kExitOk;
 }
@@ -137,6 +216,21 @@ void add_server_command(CLI::App& app, Action& action) {
   cmd->add_option("--metrics-address", flags->metrics_address,
                   "Where /healthz, /readyz and /metrics listen: [HOST]:PORT (default :8085; "
                   "port 0 picks a free one; empty turns them off)");
+  cmd->add_option("--leader-elect", flags->leader_elect,
+                  "Run only while holding the Lease --lease-name in --namespace (default true; "
+                  "false only for a single replica you will never scale)");
+  cmd->add_option("--lease-name", flags->lease_name,
+                  "The coordination.k8s.io/v1 Lease replicas elect a leader on "
+                  "(default stillpoint-server)");
+  cmd->add_option("--leader-elect-lease-duration", flags->lease_duration,
+                  "How long a leader's Lease holds without renewal (default 15s, client-go's)")
+      ->check(positive_go_duration());
+  cmd->add_option("--leader-elect-renew-deadline", flags->renew_deadline,
+                  "How long a leader tries to renew before it stops leading (default 10s)")
+      ->check(positive_go_duration());
+  cmd->add_option("--leader-elect-retry-period", flags->retry_period,
+                  "Pause between a candidate's attempts and a leader's renewals (default 2s)")
+      ->check(positive_go_duration());
   cmd->add_flag("--force", flags->options.force,
                 "With --api-group velero.io: start even if a Velero deployment is found");
   cmd->add_option("--max-concurrent-backups", flags->options.max_concurrent_backups,

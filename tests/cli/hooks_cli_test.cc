@@ -82,11 +82,11 @@ TEST(Cli, UnknownCommandIsAUsageErrorNamingIt) {
     std::vector<std::string> args;
     std::string message;
   } cases[] = {
-      {{"server"}, "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
-      {{"server", "--help"},
-       "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
-      {{"--help", "server"},
-       "error: unknown command 'server'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"serve"}, "error: unknown command 'serve'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"serve", "--help"},
+       "error: unknown command 'serve'\nSee 'stillpoint --help' for the commands.\n"},
+      {{"--help", "serve"},
+       "error: unknown command 'serve'\nSee 'stillpoint --help' for the commands.\n"},
       {{"frobnicate", "plan", "--pods", "x"},
        "error: unknown command 'frobnicate'\nSee 'stillpoint --help' for the commands.\n"},
       {{"hooks", "frob"},
@@ -117,7 +117,7 @@ TEST(Cli, UnknownCommandIsAUsageErrorNamingIt) {
   EXPECT_EQ(no_sub.exit_code, 2);
   EXPECT_TRUE(contains(no_sub.err, "A subcommand is required")) << no_sub.err;
   // A leaf command's own arguments are its own: not command words.
-  RunResult extra = sp({"version", "server"});
+  RunResult extra = sp({"version", "serve"});
   EXPECT_EQ(extra.exit_code, 2);
   EXPECT_FALSE(contains(extra.err, "unknown command")) << extra.err;
 }

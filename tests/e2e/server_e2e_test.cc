@@ -255,5 +255,97 @@ spec:
   EXPECT_FALSE(fs::exists(storage_ / "backups" / "to-missing" / "velero-backup.json"));
 }
 
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// Two replicas: one leads and runs every one of 50 Backups created at once exactly once. Then
+// the leader is SIGKILLed while a pod sits between its pre and post hooks: the other replica
+// takes the Lease, runs that pod's post hook, marks the backup Failed with the reason,
+// publishes nothing of it, and runs what was queued behind it.
+TEST_F(ServerE2eTest, OneLeaderRunsEachObjectOnceAndASuccessorThawsAfterAKill) {
+  const std::vector<std::string> fast_election{"--leader-elect-lease-duration=3s",
+                                               "--leader-elect-renew-deadline=2s",
+                                               "--leader-elect-retry-period=500ms",
+                                               "--metrics-address=127.0.0.1:0"};
+  auto a = start_server("a.log", fast_election);
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] { return a->log().find("leading (Lease") != std::string::npos; },
+      std::chrono::seconds(30)))
+      << a->log();
+  auto b = start_server("b.log", fast_election);
+  apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: empty}\n");
+  std::string many;
+  for (int i = 0; i < 50; ++i) {
+    many += "apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: b" + std::to_string(i) +
+            ", namespace: stillpoint}\nspec: {includedNamespaces: [empty]}\n---\n";
+  }
+  apply(many);
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(wait_final("backups", "b" + std::to_string(i)), "Completed")
+        << a->log() << b->log();
+  }
+  for (int i = 0; i < 50; ++i) {
+    const std::string started = "Backup stillpoint/b" + std::to_string(i) + ": InProgress\n";
+    EXPECT_EQ(count(a->log(), started) + count(b->log(), started), 1u) << started;
+    EXPECT_EQ(count(b->log(), started), 0u) << "the standby ran " << started;
+  }
+
+  // A pod whose first pre hook leaves a marker and whose second keeps it frozen for a while.
+  const std::string m = markers_.string();
+  apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n" +
+        pod_yaml("shop", "db", "app: db", "", m));
+  wait_ready("shop", "db");
+  apply(R"(apiVersion: stillpoint.io/v1
+kind: Backup
+metadata: {name: frozen, namespace: stillpoint}
+spec:
+  includedNamespaces: [shop]
+  hooks:
+    resources:
+    - name: freeze
+      includedNamespaces: [shop]
+      pre:
+      - exec: {container: app, command: [/bin/sh, -c, "touch /markers/frozen"]}
+      - exec: {container: app, command: [/bin/sleep, "60"], timeout: 2m}
+      post:
+      - exec: {container: app, command: [/bin/sh, -c, "rm /markers/frozen"]}
+---
+apiVersion: stillpoint.io/v1
+kind: Backup
+metadata: {name: after-1, namespace: stillpoint}
+spec: {includedNamespaces: [empty]}
+---
+apiVersion: stillpoint.io/v1
+kind: Backup
+metadata: {name: after-2, namespace: stillpoint}
+spec: {includedNamespaces: [empty]}
+)");
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] { return fs::exists(markers_ / "frozen"); }, std::chrono::seconds(60)))
+      << a->log();
+  // The object names the pod as between its pre and post hooks before the hooks run.
+  const json frozen = get("backups", "frozen");
+  EXPECT_EQ(frozen["metadata"]["annotations"].value("stillpoint.io/hook-window-pods", ""),
+            "shop/db")
+      << frozen.dump(2);
+  const auto killed = std::chrono::steady_clock::now();
+  EXPECT_EQ(a->stop(SIGKILL), -SIGKILL);
+
+  ASSERT_EQ(wait_final("backups", "frozen", std::chrono::seconds(60)), "Failed") << b->log();
+  const auto settled = std::chrono::steady_clock::now();
+  EXPECT_LT(settled - killed, std::chrono::seconds(20)) << b->log();
+  EXPECT_FALSE(fs::exists(markers_ / "frozen")) << "the post hook did not run\n" << b->log();
+  const json failed = get("backups", "frozen");
+  const std::string reason = failed["status"].value("failureReason", "");
+  EXPECT_NE(reason.find("shop/db"), std::string::npos) << reason;
+  EXPECT_FALSE(fs::exists(storage_ / "backups" / "frozen" / "velero-backup.json"));
+  EXPECT_EQ(wait_final("backups", "after-1"), "Completed") << b->log();
+  EXPECT_EQ(wait_final("backups", "after-2"), "Completed") << b->log();
+  EXPECT_NE(b->log().find("leading (Lease"), std::string::npos) << b->log();
+}
+
 }  // namespace
 }  // namespace stillpoint::e2e
