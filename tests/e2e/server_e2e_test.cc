@@ -90,7 +90,9 @@ class ServerE2eTest : public E2eTest {
                                               std::vector<std::string> extra = {}) {
     std::vector<std::string> args{STILLPOINT_BINARY, "server",
                                   "--kubeconfig=" + sim_.server().kubeconfig_path().string(),
-                                  "--storage=" + storage_.string(), "--namespace=stillpoint"};
+                                  "--storage=" + storage_.string(), "--namespace=stillpoint",
+                                  // Loopback and a free port: tests run side by side.
+                                  "--metrics-address=127.0.0.1:0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return std::make_unique<ServerProcess>(args, sim_.dir() / log_name);
   }
@@ -268,8 +270,7 @@ size_t count(const std::string& text, const std::string& what) {
 TEST_F(ServerE2eTest, OneLeaderRunsEachObjectOnceAndASuccessorThawsAfterAKill) {
   const std::vector<std::string> fast_election{"--leader-elect-lease-duration=3s",
                                                "--leader-elect-renew-deadline=2s",
-                                               "--leader-elect-retry-period=500ms",
-                                               "--metrics-address=127.0.0.1:0"};
+                                               "--leader-elect-retry-period=500ms"};
   auto a = start_server("a.log", fast_election);
   ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
       [&] { return a->log().find("leading (Lease") != std::string::npos; },
