@@ -87,6 +87,11 @@ bool LeaderElector::is_leader() const {
   return leading_ && holds() && clock_.steady_now() < renewed_at_ + config_.renew_deadline;
 }
 
+core::Unexpected LeaderElector::cancelled_error() const {
+  return core::unexpected(core::ErrorCode::Cancelled,
+                          "leader election for lease " + lease_name() + " cancelled");
+}
+
 std::string LeaderElector::lease_name() const {
   return config_.namespace_name + "/" + config_.name;
 }
@@ -273,12 +278,18 @@ asio::awaitable<core::Status> LeaderElector::elect(LeaderCallbacks callbacks) {
       break;
     }
     if (co_await cancelled())
-      co_return core::unexpected(core::ErrorCode::Cancelled,
-                                 "leader election for lease " + lease_name() + " cancelled");
+      co_return cancelled_error();
     co_await clock_.sleep_for(jittered(config_.retry_period));
     if (co_await cancelled())
-      co_return core::unexpected(core::ErrorCode::Cancelled,
-                                 "leader election for lease " + lease_name() + " cancelled");
+      co_return cancelled_error();
+  }
+  if (co_await cancelled()) {
+    // Cancelled while the winning write was in flight: never start, give the lease back.
+    if (config_.release_on_cancel) {
+      co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
+      co_await release();
+    }
+    co_return cancelled_error();
   }
   leading_ = true;
   note("acquired; leading");
@@ -291,8 +302,7 @@ asio::awaitable<core::Status> LeaderElector::elect(LeaderCallbacks callbacks) {
   while (outcome) {
     co_await clock_.sleep_for(config_.retry_period);
     if (co_await cancelled()) {
-      outcome = core::unexpected(core::ErrorCode::Cancelled,
-                                 "leader election for lease " + lease_name() + " cancelled");
+      outcome = cancelled_error();
       break;
     }
     for (;;) {
@@ -312,8 +322,7 @@ asio::awaitable<core::Status> LeaderElector::elect(LeaderCallbacks callbacks) {
         break;
       }
       if (co_await cancelled()) {
-        outcome = core::unexpected(core::ErrorCode::Cancelled,
-                                   "leader election for lease " + lease_name() + " cancelled");
+        outcome = cancelled_error();
         break;
       }
       if (observed_any_ && !holds()) {

@@ -111,6 +111,7 @@ class LeaderElector {
   void note(const std::string& message) const;
   core::Duration jittered(core::Duration d);
   std::string lease_name() const;
+  core::Unexpected cancelled_error() const;
 
   ClusterApi& api_;
   core::Clock& clock_;
