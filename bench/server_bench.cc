@@ -98,15 +98,15 @@ int main(int argc, char** argv) {
                                 "--kubeconfig=" + o.kubeconfig.string(),
                                 "--storage=" + (dir / "backups").string(),
                                 "--metrics-address=127.0.0.1:0"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<char*> child_argv;
+  for (auto& a : args) child_argv.push_back(a.data());
+  child_argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, (dir / "server.log").c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) return 1;
+  if (posix_spawn(&pid, child_argv[0], &actions, nullptr, child_argv.data(), environ) != 0) return 1;
   posix_spawn_file_actions_destroy(&actions);
 
   const kube::GroupVersionResource backups{"stillpoint.io", "v1", "backups"};

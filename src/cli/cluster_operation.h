@@ -14,6 +14,7 @@
 #include "cli/operation_flags.h"
 #include "cli/report_failure.h"
 #include "cli/run_operation.h"
+#include "cli/via_server.h"
 
 namespace stillpoint::cli {
 
@@ -40,6 +41,10 @@ template <class Environment, class Runner, class Outcome, class Request>
 int run_cluster_operation(const OperationFlags& flags,
                           Request request,
                           const ClusterOperation<Runner, Outcome>& operation) {
+  if (flags.via_server) {
+    const std::string kind = std::string(operation.noun) == "backup" ? "Backup" : "Restore";
+    return run_via_server(flags, kind, request.name, request.spec);
+  }
   auto session = ClusterSession::open(flags.storage, flags.cluster);
   if (!session) {
     return report_failure(session.error());

@@ -20,6 +20,15 @@ void add_run_flags(CLI::App& command, OperationFlags& flags, const std::string& 
   command.add_option("-o,--output", flags.output, output_help)
       ->check(CLI::IsMember({"text", "json"}));
   add_cluster_flags(command, flags.cluster);
+  command.add_flag("--via-server", flags.via_server,
+                   "Do not run it here: create the object for `stillpoint server` in "
+                   "--server-namespace and follow its status (needs only the right to create "
+                   "the object)");
+  command.add_option("--server-namespace", flags.server_namespace,
+                     "With --via-server: the server's namespace (default stillpoint)");
+  command.add_option("--server-api-group", flags.server_api_group,
+                     "With --via-server: the server's API group (default stillpoint.io)")
+      ->check(CLI::IsMember({"stillpoint.io", "velero.io"}));
 }
 
 }  // namespace stillpoint::cli

@@ -23,6 +23,10 @@ struct OperationFlags {
   StorageFlags storage;
   std::string output = "text";  // text or json
   ClusterFlags cluster;
+  // --via-server: create the object for the in-cluster server and follow it (via_server.h).
+  bool via_server = false;
+  std::string server_namespace = "stillpoint";
+  std::string server_api_group = "stillpoint.io";
 };
 
 // --from-file (a `kind` object) and the filter flags.

@@ -197,6 +197,14 @@ spec:
   const CommandResult pod = sim_.kubectl({"get", "pod", "db", "-n", "shop-copy"});
   EXPECT_EQ(pod.exit_code, 0) << pod.describe();
   EXPECT_GT(get("restores", "nightly-copy")["status"]["progress"].value("itemsRestored", 0), 2);
+  // --via-server: the CLI creates the object and follows it; the server runs it.
+  const CommandResult via = stillpoint(
+      {"backup", "create", "via-cli", "--via-server", "--include-namespaces", "shop"});
+  EXPECT_EQ(via.exit_code, 0) << via.describe() << server->log();
+  EXPECT_NE(via.out.find("Backup \"via-cli\": Completed (hooks: 2 attempted, 0 failed"),
+            std::string::npos)
+      << via.out;
+  EXPECT_TRUE(fs::exists(storage_ / "backups" / "via-cli" / "velero-backup.json"));
   EXPECT_EQ(server->stop(SIGTERM), 0) << server->log();
 }
 
