@@ -60,10 +60,10 @@ class ServerProcess {
   fs::path log_;
 };
 
-std::string read_crds() {
+std::string read_crds(const std::string& folder = "crds") {
   std::string all;
   for (const char* f : {"backups.yaml", "restores.yaml", "backupstoragelocations.yaml"}) {
-    std::ifstream in(fs::path(STILLPOINT_SOURCE_DIR) / "deploy" / "crds" / f);
+    std::ifstream in(fs::path(STILLPOINT_SOURCE_DIR) / "deploy" / folder / f);
     all += std::string(std::istreambuf_iterator<char>(in), {}) + "\n---\n";
   }
   return all;
@@ -354,6 +354,35 @@ spec: {includedNamespaces: [empty]}
   EXPECT_EQ(wait_final("backups", "after-1"), "Completed") << b->log();
   EXPECT_EQ(wait_final("backups", "after-2"), "Completed") << b->log();
   EXPECT_NE(b->log().find("leading (Lease"), std::string::npos) << b->log();
+}
+
+// --api-group velero.io: Velero's own objects, served while Velero's server is absent; with a
+// Velero deployment in the cluster the server refuses to start (two controllers would both
+// run every Backup) unless forced.
+TEST_F(ServerE2eTest, ServesVeleroObjectsAndRefusesBesideVelero) {
+  apply(read_crds("crds-velero"));
+  auto server = start_server("velero.log", {"--api-group=velero.io"});
+  apply("apiVersion: velero.io/v1\nkind: Backup\nmetadata: {name: from-velero, namespace: "
+        "stillpoint}\nspec: {includedNamespaces: [stillpoint]}\n");
+  ASSERT_EQ(wait_final("backups.velero.io", "from-velero"), "Completed") << server->log();
+  EXPECT_EQ(server->stop(SIGTERM), 0) << server->log();
+
+  apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: velero}\n---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: velero\n  namespace: velero\n"
+        "  labels: {component: velero}\nspec:\n  replicas: 0\n  selector:\n    matchLabels: "
+        "{app: velero}\n  template:\n    metadata:\n      labels: {app: velero}\n    spec:\n"
+        "      containers:\n      - {name: velero, image: velero/velero}\n");
+  auto refused = start_server("refused.log", {"--api-group=velero.io"});
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] { return refused->log().find("error:") != std::string::npos; },
+      std::chrono::seconds(30)))
+      << refused->log();
+  EXPECT_EQ(refused->stop(SIGTERM), 1) << refused->log();
+  EXPECT_NE(refused->log().find("velero/velero"), std::string::npos) << refused->log();
+  auto forced = start_server("forced.log", {"--api-group=velero.io", "--force"});
+  apply("apiVersion: velero.io/v1\nkind: Backup\nmetadata: {name: forced, namespace: "
+        "stillpoint}\nspec: {includedNamespaces: [stillpoint]}\n");
+  EXPECT_EQ(wait_final("backups.velero.io", "forced"), "Completed") << forced->log();
 }
 
 }  // namespace
