@@ -385,5 +385,37 @@ TEST_F(ServerE2eTest, ServesVeleroObjectsAndRefusesBesideVelero) {
   EXPECT_EQ(wait_final("backups.velero.io", "forced"), "Completed") << forced->log();
 }
 
+// The API server cuts the server's watch mid-event, then answers its resume with 410 Gone
+// (kubesim faults): the server lists again and every Backup is run, each exactly once.
+TEST_F(ServerE2eTest, ADroppedWatchIsResumedWithoutLosingOrRepeatingAnObject) {
+  const std::string path = "/apis/stillpoint.io/v1/namespaces/stillpoint/backups";
+  for (const std::string& rule :
+       {R"({"path":")" + path + R"(","query":"watch=1","action":"cut","cutAfterBytes":300})",
+        R"({"path":")" + path + R"(","query":"watch=1","status":410})"}) {
+    const CommandResult r = sim_.kubectl({"create", "--raw", "/kubesim/v1/faults", "-f", "-"}, rule);
+    ASSERT_EQ(r.exit_code, 0) << r.describe();
+  }
+  auto server = start_server("watch.log");
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] { return server->log().find("leading (Lease") != std::string::npos; },
+      std::chrono::seconds(30)))
+      << server->log();
+  std::string five;
+  for (int i = 0; i < 5; ++i) {
+    five += "apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: w" + std::to_string(i) +
+            ", namespace: stillpoint}\nspec: {includedNamespaces: [stillpoint]}\n---\n";
+  }
+  apply(five);
+  for (int i = 0; i < 5; ++i) {
+    const std::string name = "w" + std::to_string(i);
+    ASSERT_EQ(wait_final("backups", name), "Completed") << server->log();
+    EXPECT_EQ(count(server->log(), "Backup stillpoint/" + name + ": InProgress\n"), 1u)
+        << server->log();
+  }
+  // Both faults were used: nothing is left of them.
+  const CommandResult left = sim_.kubectl({"get", "--raw", "/kubesim/v1/faults"});
+  EXPECT_EQ(left.out.find("watch=1"), std::string::npos) << left.out;
+}
+
 }  // namespace
 }  // namespace stillpoint::e2e
