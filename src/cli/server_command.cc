@@ -84,6 +84,15 @@ void log_line(const std::string& line) {
   std::fflush(stderr);
 }
 
+// The elector's run, its outcome logged (co_spawn needs a default-constructible result).
+asio::awaitable<void> stand_for_election(kube::LeaderElector& elector,
+                                         kube::LeaderCallbacks callbacks) {
+  core::Status s = co_await elector.run(std::move(callbacks));
+  if (!s && s.error().code != core::ErrorCode::Cancelled) {
+    log_line("leader election ended: " + s.error().message);
+  }
+}
+
 int run_server(ServerFlags& flags) {
   std::optional<kube::LeaderElectionConfig> election;
   if (flags.leader_elect) {
@@ -166,11 +175,10 @@ int run_server(ServerFlags& flags) {
       if (!who.empty()) log_line("leader is " + who);
     };
     callbacks.on_event = log_line;
-    asio::co_spawn(io, elector->run(std::move(callbacks)),
-                   asio::bind_cancellation_slot(stop_election.slot(),
-                                                [](std::exception_ptr e, core::Status) {
-                                                  if (e) std::rethrow_exception(e);
-                                                }));
+    asio::co_spawn(io, stand_for_election(*elector, std::move(callbacks)),
+                   asio::bind_cancellation_slot(stop_election.slot(), [](std::exception_ptr e) {
+                     if (e) std::rethrow_exception(e);
+                   }));
   }
   asio::co_spawn(io, srv.run(leading),
                  [&](std::exception_ptr e) {
