@@ -47,9 +47,28 @@ class RealClusterServerTest : public RealClusterTest {
   // for this test's namespace, and the CRDs if no earlier test installed them): deleted after
   // the namespaces, so the next test finds the cluster as this one did.
   void TearDown() override {
+    // The pods removed at once (the kubelet stops them afterwards) and both namespaces
+    // deleted together: left to the namespace controller, a namespace whose pods are still
+    // terminating waits on its retries, tens of seconds each here.
+    std::vector<std::string> namespaces;
+    for (const std::string& ns : {server_ns_, app_ns_}) {
+      if (ns.empty())
+        continue;
+      namespaces.push_back(ns);
+      kubectl({"delete", "-n", ns, "deployments,replicasets,pods", "--all", "--grace-period=0",
+               "--force"});
+    }
+    if (!namespaces.empty()) {
+      std::vector<std::string> args{"delete", "namespace", "--wait=true", "--timeout=120s"};
+      args.insert(args.end(), namespaces.begin(), namespaces.end());
+      kubectl(args, "", std::chrono::seconds(150));
+    }
     RealClusterTest::TearDown();
-    for (const std::string& object : cluster_objects_)
-      kubectl({"delete", object, "--ignore-not-found", "--wait=true", "--timeout=60s"});
+    if (!cluster_objects_.empty()) {
+      std::vector<std::string> args{"delete", "--ignore-not-found", "--wait=true", "--timeout=60s"};
+      args.insert(args.end(), cluster_objects_.begin(), cluster_objects_.end());
+      kubectl(args);
+    }
     if (!image_.empty()) {
       kubesim::testing::run_command({"ctr", "--address", containerd_socket(), "-n", "k8s.io",
                                      "images", "rm", "docker.io/library/" + image_});
@@ -73,6 +92,7 @@ class RealClusterServerTest : public RealClusterTest {
   std::vector<std::string> cluster_objects_;
   std::string image_;
   std::string server_ns_;
+  std::string app_ns_;
 };
 
 // The server pod, with only its service account's token, takes a Backup object of a namespace
@@ -150,19 +170,10 @@ TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
   EXPECT_EQ(spec["serviceAccountName"], "stillpoint");
   EXPECT_EQ(spec.dump().find("kubeconfig"), std::string::npos) << spec.dump();
 
-  const CommandResult rollout =
-      kubectl({"rollout", "status", "-n", server_ns_, "deployment/stillpoint", "--timeout=90s"}, "",
-              std::chrono::seconds(120));
-  ASSERT_EQ(rollout.exit_code, 0) << rollout.describe() << server_diagnostics();
-  const CommandResult pod_name = kubectl(
-      {"get", "pods", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint",
-       "--field-selector=status.phase=Running", "-o", "jsonpath={.items[0].metadata.name}"});
-  ASSERT_EQ(pod_name.exit_code, 0) << pod_name.describe();
-  const std::string server_pod = pod_name.out;
-  ASSERT_FALSE(server_pod.empty()) << server_diagnostics();
-
-  // An application pod whose hooks append to a file in its container.
+  // An application pod whose hooks append to a file in its container, started while the
+  // server starts.
   const std::string app_ns = new_namespace();
+  app_ns_ = app_ns;
   apply("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + app_ns +
         "\n---\n"
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\n  namespace: " +
@@ -174,6 +185,18 @@ TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
         "/tmp/log\"]'\n"
         "spec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: app\n"
         "    image: busybox:1.36\n    command: ['/bin/sh', '-c', 'exec sleep 100000']\n");
+
+  const CommandResult rollout =
+      kubectl({"rollout", "status", "-n", server_ns_, "deployment/stillpoint", "--timeout=60s"}, "",
+              std::chrono::seconds(120));
+  ASSERT_EQ(rollout.exit_code, 0) << rollout.describe() << server_diagnostics();
+  const CommandResult pod_name = kubectl(
+      {"get", "pods", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint",
+       "--field-selector=status.phase=Running", "-o", "jsonpath={.items[0].metadata.name}"});
+  ASSERT_EQ(pod_name.exit_code, 0) << pod_name.describe();
+  const std::string server_pod = pod_name.out;
+  ASSERT_FALSE(server_pod.empty()) << server_diagnostics();
+
   wait_ready(app_ns, "app");
 
   apply(
