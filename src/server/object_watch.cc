@@ -48,6 +48,7 @@ asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
       };
       auto listed = co_await cluster.list(gvr, list_options, on_item);
       if (listed) {
+        ++count.listed;
         on_event(kube::WatchEvent{kSyncedEvent, json::object()});
         resource_version = listed->resource_version;
         // A server that gives no resourceVersion cannot be resumed from: watch from "now"

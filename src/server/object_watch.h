@@ -32,7 +32,8 @@ struct ObjectWatchOptions {
 };
 
 struct ObjectWatchCounters {
-  size_t lists = 0;     // full lists (the first, and one after each Gone)
+  size_t lists = 0;     // full lists started (the first, and one after each Gone)
+  size_t listed = 0;    // full lists that succeeded: readiness counts these, not attempts
   size_t watches = 0;   // watch requests started
   size_t errors = 0;    // list or watch failures that paused the loop
 };

@@ -118,8 +118,8 @@ void Server::stop() {
 }
 
 bool Server::synced() const {
-  return backups_ && restores_ && backups_->watch_counters().lists > 0 &&
-         restores_->watch_counters().lists > 0;
+  return backups_ && restores_ && backups_->watch_counters().listed > 0 &&
+         restores_->watch_counters().listed > 0;
 }
 
 size_t Server::running() const {

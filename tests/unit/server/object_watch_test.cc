@@ -109,8 +109,31 @@ TEST(ObjectWatch, GoneListsAgainAndOtherErrorsPause) {
       }());
   ASSERT_TRUE(result);
   EXPECT_EQ(counters.lists, 3u);  // failed, listed, listed again after Gone
+  EXPECT_EQ(counters.listed, 2u);
   EXPECT_EQ(counters.errors, 1u);
   EXPECT_EQ(std::count(seen.events.begin(), seen.events.end(), "ADDED a"), 2);
+}
+
+// A list that fails is an attempt, not a listing: the server's readiness counts only lists
+// that succeeded (a pod that cannot reach the API server must not be Ready).
+TEST(ObjectWatch, FailedListsAreNotCountedAsListed) {
+  Harness h;
+  with_backups(h);
+  h.clock.advance_on_sleep();
+  h.cluster.fail(FakeCluster::Call::List, "backups", "", {core::ErrorCode::Unavailable, "down"},
+                 3);
+  Seen seen;
+  ObjectWatchCounters counters;
+  auto done = [&] { return seen.has("SYNCED"); };
+  auto result = h.run(
+      [&]() -> boost::asio::awaitable<bool> {
+        co_await watch_until(h, seen, counters, done);
+        co_return true;
+      }());
+  ASSERT_TRUE(result);
+  EXPECT_EQ(counters.lists, 4u);
+  EXPECT_EQ(counters.errors, 3u);
+  EXPECT_EQ(counters.listed, 1u);
 }
 
 }  // namespace
