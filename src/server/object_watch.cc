@@ -87,6 +87,13 @@ asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
       continue;
     }
     ++count.errors;
+    if (options.log) {
+      options.log((resource_version.empty() ? "list " : "watch ") + gvr.resource + "." +
+                  gvr.group + ": " + step.error().message + "; retrying in " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(pause)
+                                     .count()) +
+                  "ms");
+    }
     co_await clock.sleep_for(pause);
     pause = std::min(pause * 2, options.max_pause);
   }

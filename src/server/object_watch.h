@@ -29,6 +29,9 @@ struct ObjectWatchOptions {
   core::Duration first_pause = std::chrono::milliseconds(200);
   core::Duration max_pause = std::chrono::seconds(30);
   std::chrono::seconds watch_timeout{300};
+  // Hears each failure that pauses the loop ("watch backups.stillpoint.io: ...; retrying in
+  // 400ms"); may be empty.
+  std::function<void(const std::string&)> log = {};
 };
 
 struct ObjectWatchCounters {

@@ -60,6 +60,7 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
   }
   auto executor = co_await asio::this_coro::executor;
   auto may_start = [this, leading] { return !stopped_ && !ctx_.stopping && recovered_ && leading(); };
+  if (!options_.watch.log) options_.watch.log = ctx_.log;
   ControllerOptions backup_options{ctx_.namespace_name, options_.max_concurrent_backups,
                                    options_.watch};
   ControllerOptions restore_options{ctx_.namespace_name, options_.max_concurrent_restores,
