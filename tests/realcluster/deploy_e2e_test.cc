@@ -107,6 +107,7 @@ TEST_F(RealClusterDeployTest, RbacGrantsWhatTheServerNeedsAndRefusesTheRest) {
   EXPECT_EQ(can_i({"create", "pods", "--subresource=exec", "-n", "default"}), "yes");
   EXPECT_EQ(can_i({"get", "pods", "--subresource=exec", "-n", "default"}), "yes");
   EXPECT_EQ(can_i({"create", "leases.coordination.k8s.io", "-n", "stillpoint"}), "yes");
+  EXPECT_EQ(can_i({"patch", "leases.coordination.k8s.io", "-n", "stillpoint"}), "yes");
   EXPECT_EQ(can_i({"patch", "backups.stillpoint.io", "--subresource=status", "-n", "stillpoint"}),
             "yes");
   EXPECT_EQ(can_i({"delete", "pods", "-n", "default"}), "no");
