@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "realcluster_fixture.h"
 
 namespace stillpoint::realcluster {
@@ -218,6 +220,23 @@ TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
                "describe", "with-hooks"});
   ASSERT_EQ(describe.exit_code, 0) << describe.describe() << server_diagnostics();
   EXPECT_NE(describe.out.find("Completed"), std::string::npos) << describe.out;
+
+  // The leader keeps its Lease with its own rights: a renewal (a merge patch) lands, so
+  // renewTime moves past acquireTime within a few retry periods; a server whose renewals are
+  // refused would lead for one renew deadline and exit. (`patch` on leases comes from
+  // deploy/role.yaml, and also from the restore ClusterRole's create/patch on everything.)
+  std::string acquired, renewed;
+  for (int i = 0; i < 40 && (renewed.empty() || renewed == acquired); ++i) {
+    const json lease = get(server_ns_, "leases.coordination.k8s.io/stillpoint-server");
+    const json spec = lease.value("spec", json::object());
+    acquired = spec.value("acquireTime", "");
+    renewed = spec.value("renewTime", "");
+    if (renewed.empty() || renewed == acquired) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+  EXPECT_FALSE(renewed.empty()) << server_diagnostics();
+  EXPECT_NE(renewed, acquired) << "the leader never renewed its Lease" << server_diagnostics();
 }
 
 }  // namespace
