@@ -14,8 +14,9 @@ class WorkloadsE2eTest : public E2eTest {
    public:
     explicit Adapter(WorkloadsE2eTest& t) : t_(t) {}
     CommandResult kubectl(const std::vector<std::string>& args,
-                          const std::string& input) override {
-      return t_.sim_.kubectl(args, input);
+                          const std::string& input,
+                          std::chrono::seconds timeout) override {
+      return t_.sim_.kubectl(args, input, timeout);
     }
     CommandResult stillpoint(std::vector<std::string> args, bool cluster) override {
       return t_.stillpoint(std::move(args), cluster);

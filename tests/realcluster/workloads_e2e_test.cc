@@ -19,8 +19,9 @@ class RealClusterWorkloadsTest : public RealClusterTest {
    public:
     explicit Adapter(RealClusterWorkloadsTest& t) : t_(t) {}
     CommandResult kubectl(const std::vector<std::string>& args,
-                          const std::string& input) override {
-      return t_.kubectl(args, input);
+                          const std::string& input,
+                          std::chrono::seconds timeout) override {
+      return t_.kubectl(args, input, timeout);
     }
     CommandResult stillpoint(std::vector<std::string> args, bool cluster) override {
       return t_.stillpoint(std::move(args), cluster);

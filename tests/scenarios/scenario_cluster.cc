@@ -25,7 +25,10 @@ void ScenarioCluster::wait_ready(const std::string& ns, const std::string& pod) 
 }
 
 void ScenarioCluster::delete_namespace(const std::string& ns) {
-  const CommandResult r = kubectl({"delete", "namespace", ns, "--wait=true", "--timeout=180s"});
+  // The harness's limit is above kubectl's own: a slow namespace controller (seen on a loaded
+  // machine: over 90 s) gets kubectl's full 180 s instead of a kill at the default 90 s.
+  const CommandResult r = kubectl({"delete", "namespace", ns, "--wait=true", "--timeout=180s"},
+                                  "", std::chrono::seconds(200));
   ASSERT_EQ(r.exit_code, 0) << r.describe();
 }
 

@@ -20,8 +20,11 @@ using kubesim::testing::CommandResult;
 class ScenarioCluster {
  public:
   virtual ~ScenarioCluster() = default;
+  // `timeout`: how long the command may take before it is killed (kubectl's own --timeout
+  // must be shorter).
   virtual CommandResult kubectl(const std::vector<std::string>& args,
-                                const std::string& input = "") = 0;
+                                const std::string& input = "",
+                                std::chrono::seconds timeout = std::chrono::seconds(90)) = 0;
   // stillpoint ARGS with the backup location, and --kubeconfig when `cluster`.
   virtual CommandResult stillpoint(std::vector<std::string> args, bool cluster = true) = 0;
   virtual std::string image() const = 0;
