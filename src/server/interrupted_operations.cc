@@ -1,6 +1,7 @@
 #include "server/interrupted_operations.h"
 
 #include "backup/pending_post_hooks.h"
+#include "core/json_fields.h"
 #include "server/hook_window_recorder.h"
 #include "server/operation_status.h"
 
@@ -14,10 +15,6 @@ namespace {
 constexpr const char* kInterrupted =
     "the server running it stopped before it finished (a new leader found it InProgress); "
     "nothing was published";
-
-std::string name_of(const json& object) {
-  return object.contains("metadata") ? object["metadata"].value("name", "") : "";
-}
 
 bool in_progress(const json& object) {
   const json status = object.value("status", json::object());
@@ -45,7 +42,7 @@ asio::awaitable<RecoveryCounts> recover_interrupted_operations(ServerContext& ct
   RecoveryCounts counts;
   std::vector<json> backups = co_await in_progress_objects(ctx, ctx.resources.backups);
   for (json& object : backups) {
-    const std::string name = name_of(object);
+    const std::string name = core::string_at(object, json::json_pointer("/metadata/name"));
     const std::string origin = "Backup " + ctx.namespace_name + "/" + name;
     std::string reason = kInterrupted;
     const std::vector<std::string> pods = pods_in_hook_window(object);
@@ -82,7 +79,7 @@ asio::awaitable<RecoveryCounts> recover_interrupted_operations(ServerContext& ct
   std::vector<json> restores = co_await in_progress_objects(ctx, ctx.resources.restores);
   const json failed = failed_status(kInterrupted);
   for (json& object : restores) {
-    const std::string name = name_of(object);
+    const std::string name = core::string_at(object, json::json_pointer("/metadata/name"));
     if (auto s = co_await patch_status(ctx.cluster, ctx.resources.restores, ctx.namespace_name,
                                        name, failed);
         s) {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "catalog/status_schema.h"
+#include "core/json_fields.h"
 #include "kube/base64.h"
 #include "storage/location.h"
 #include "storage/s3/credentials.h"
@@ -30,15 +31,11 @@ bool true_string(const json& config, const char* key) {
   return v == "true" || v == "True" || v == "1";
 }
 
-std::string name_of(const json& object) {
-  return object.contains("metadata") ? text_at(object["metadata"], "name") : "";
-}
-
 }  // namespace
 
 core::Result<std::unique_ptr<storage::ObjectStore>> open_location(const json& location,
                                                                   const std::string& ini) {
-  const std::string where = "BackupStorageLocation \"" + name_of(location) + "\"";
+  const std::string where = "BackupStorageLocation \"" + core::string_at(location, json::json_pointer("/metadata/name")) + "\"";
   const json spec = location.value("spec", json::object());
   const std::string provider = text_at(spec, "provider");
   const json config = spec.value("config", json::object());
@@ -120,7 +117,7 @@ asio::awaitable<core::Result<ResolvedLocation>> resolve_location(kube::ClusterAp
     resolved.store = std::move(*store);
     co_return resolved;
   }
-  resolved.location_name = name_of(location);
+  resolved.location_name = core::string_at(location, json::json_pointer("/metadata/name"));
   std::string ini;
   const json credential = location.value("spec", json::object()).value("credential", json());
   if (credential.is_object()) {

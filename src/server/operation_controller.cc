@@ -9,21 +9,12 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "server/operation_status.h"
+#include "core/json_fields.h"
 
 namespace stillpoint::server {
 
 namespace asio = boost::asio;
 using nlohmann::json;
-
-namespace {
-
-std::string metadata_string(const json& object, const char* field) {
-  if (!object.contains("metadata") || !object["metadata"].is_object()) return "";
-  const json& v = object["metadata"].value(field, json());
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
-}  // namespace
 
 OperationController::OperationController(kube::ClusterApi& cluster,
                                          core::Clock& clock,
@@ -46,13 +37,13 @@ void OperationController::wake() { wake_.cancel(); }
 
 void OperationController::on_event(const kube::WatchEvent& event) {
   if (event.type == kSyncedEvent) return;
-  const std::string name = metadata_string(event.object, "name");
+  const std::string name = core::string_at(event.object, json::json_pointer("/metadata/name"));
   if (name.empty()) return;
   if (event.type == "DELETED" || !is_new(event.object)) {
     queue_.remove(name);
     return;
   }
-  if (queue_.offer(name, metadata_string(event.object, "creationTimestamp"))) wake();
+  if (queue_.offer(name, core::string_at(event.object, json::json_pointer("/metadata/creationTimestamp")))) wake();
 }
 
 asio::awaitable<void> OperationController::start(std::string name) {

@@ -12,6 +12,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "catalog/status_schema.h"
+#include "core/json_fields.h"
 #include "server/operation_status.h"
 
 namespace stillpoint::server {
@@ -20,20 +21,6 @@ namespace asio = boost::asio;
 using nlohmann::json;
 
 namespace {
-
-std::string string_field(const json& object, const char* a, const char* b) {
-  if (!object.contains(a) || !object[a].is_object()) return "";
-  const json& v = object[a].value(b, json());
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
-std::string schedule_of(const json& object) {
-  const json labels =
-      object.contains("metadata") ? object["metadata"].value("labels", json()) : json();
-  if (!labels.is_object()) return "";
-  const json& v = labels.value("velero.io/schedule-name", json());
-  return v.is_string() ? v.get<std::string>() : "";
-}
 
 const char* kind_name(OperationKind kind) {
   return kind == OperationKind::Backup ? "Backup" : "Restore";
@@ -69,11 +56,11 @@ asio::awaitable<void> write_progress(ServerContext& ctx,
 }  // namespace
 
 asio::awaitable<void> run_object(ServerContext& ctx, ObjectRun run, json object) {
-  const std::string name = string_field(object, "metadata", "name");
-  const std::string rv = string_field(object, "metadata", "resourceVersion");
+  const std::string name = core::string_at(object, json::json_pointer("/metadata/name"));
+  const std::string rv = core::string_at(object, json::json_pointer("/metadata/resourceVersion"));
   const std::string origin =
       std::string(kind_name(run.kind)) + " " + ctx.namespace_name + "/" + name;
-  const std::string schedule = schedule_of(object);
+  const std::string schedule = core::string_at(object, json::json_pointer("/metadata/labels/velero.io~1schedule-name"));
   const auto began = std::chrono::steady_clock::now();
   FinishedOperation finished;
   finished.kind = run.kind;
@@ -112,7 +99,7 @@ asio::awaitable<void> run_object(ServerContext& ctx, ObjectRun run, json object)
   ctx.log(origin + ": InProgress");
 
   std::string failed_location;
-  const std::string requested = string_field(object, "spec", "storageLocation");
+  const std::string requested = core::string_at(object, json::json_pointer("/spec/storageLocation"));
   auto location = co_await resolve_location(ctx.cluster, ctx.resources, ctx.namespace_name,
                                             requested, ctx.default_location, &failed_location);
   if (!location) {
