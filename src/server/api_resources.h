@@ -17,6 +17,8 @@ struct ApiResources {
   kube::GroupVersionResource backups;
   kube::GroupVersionResource restores;
   kube::GroupVersionResource locations;  // backupstoragelocations
+  kube::GroupVersionResource schedules;
+  kube::GroupVersionResource delete_requests;  // deletebackuprequests
 
   explicit ApiResources(std::string api_group);
   // The same resource's status subresource (status patches touch status only).

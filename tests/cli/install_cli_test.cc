@@ -47,14 +47,14 @@ const json* find_kind(const std::vector<json>& objects, const std::string& kind)
   return nullptr;
 }
 
-// The default output holds the namespace, the three CRDs, the service account, both cluster
+// The default output holds the namespace, the five CRDs, the service account, both cluster
 // roles and their bindings, the namespaced role and binding, and the Deployment.
 TEST(InstallCli, PrintsEveryManifestAsYaml) {
   const RunResult r = sp({"install", "--dry-run", "-o", "yaml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::vector<json> objects = yaml_objects(r.out);
   EXPECT_EQ(kinds(objects), (std::map<std::string, int>{{"Namespace", 1},
-                                                        {"CustomResourceDefinition", 3},
+                                                        {"CustomResourceDefinition", 5},
                                                         {"ServiceAccount", 1},
                                                         {"ClusterRole", 2},
                                                         {"ClusterRoleBinding", 2},

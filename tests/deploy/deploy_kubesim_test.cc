@@ -165,7 +165,8 @@ TEST_F(DeployKubesimTest, AllManifestsApplyWithKustomize) {
   ok({"apply", "-k", kSource + "/deploy"});
   for (const std::string what :
        {"namespace/stillpoint", "crd/backups.stillpoint.io", "crd/restores.stillpoint.io",
-        "crd/backupstoragelocations.stillpoint.io", "clusterrole/stillpoint-backup",
+        "crd/backupstoragelocations.stillpoint.io", "crd/schedules.stillpoint.io",
+        "crd/deletebackuprequests.stillpoint.io", "clusterrole/stillpoint-backup",
         "clusterrole/stillpoint-restore", "clusterrolebinding/stillpoint-backup",
         "clusterrolebinding/stillpoint-restore"}) {
     EXPECT_EQ(kubectl({"get", what}).exit_code, 0) << what;

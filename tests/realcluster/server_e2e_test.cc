@@ -23,7 +23,9 @@ using nlohmann::json;
 
 const std::string kSource = STILLPOINT_SOURCE_DIR;
 const std::vector<std::string> kCrds = {"backups.stillpoint.io", "restores.stillpoint.io",
-                                        "backupstoragelocations.stillpoint.io"};
+                                        "backupstoragelocations.stillpoint.io",
+                                        "schedules.stillpoint.io",
+                                        "deletebackuprequests.stillpoint.io"};
 
 // A TCP port on 127.0.0.1 free right now: the server's probes listen on the host's network,
 // where the Deployment's 8085 may be taken.
