@@ -19,6 +19,10 @@ struct BackupRequest {
   std::string name;
   // The Backup's spec as given (flags turned into fields), stored in velero-backup.json.
   nlohmann::json spec = nlohmann::json::object();
+  // The Backup object's metadata.labels and metadata.annotations, stored with it so that a
+  // cluster syncing the location (stillpoint server) recreates the object as it was.
+  nlohmann::json labels = nlohmann::json::object();
+  nlohmann::json annotations = nlohmann::json::object();
   hooks::BackupSpec hooks_spec;  // the same spec, decoded: filters and hooks
   // spec.includeClusterResources: nullopt = Velero's default (cluster-scoped objects only
   // when every namespace is included).

@@ -22,14 +22,19 @@ nlohmann::json backup_object(const BackupRequest& request, const BackupStatus& s
   }
   catalog::add_outcome_fields(status, s.completion, s.failure_reason, s.validation_errors, s.hook_status,
                      s.hook_results);
+  nlohmann::json labels = request.labels.is_object() ? request.labels : nlohmann::json::object();
+  if (!labels.contains("velero.io/storage-location")) labels["velero.io/storage-location"] = "default";
+  nlohmann::json metadata = {{"name", request.name},
+                             {"namespace", "velero"},
+                             {"creationTimestamp", catalog::rfc3339(s.start)},
+                             {"labels", std::move(labels)}};
+  if (request.annotations.is_object() && !request.annotations.empty()) {
+    metadata["annotations"] = request.annotations;
+  }
   return {
       {"apiVersion", "velero.io/v1"},
       {"kind", "Backup"},
-      {"metadata",
-       {{"name", request.name},
-        {"namespace", "velero"},
-        {"creationTimestamp", catalog::rfc3339(s.start)},
-        {"labels", {{"velero.io/storage-location", "default"}}}}},
+      {"metadata", std::move(metadata)},
       {"spec", request.spec},
       {"status", std::move(status)},
   };

@@ -19,6 +19,10 @@ core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& sto
   return list_records(store, kLayout);
 }
 
+core::Result<std::vector<std::string>> list_backup_names(storage::ObjectStore& store) {
+  return list_record_names(store, kLayout);
+}
+
 core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std::string& name) {
   return read_record(store, kLayout, name);
 }

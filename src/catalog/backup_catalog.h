@@ -18,6 +18,10 @@ namespace stillpoint::catalog {
 // Backup objects, sorted by name. An unreadable object is reported, not skipped silently.
 core::Result<std::vector<nlohmann::json>> list_backups(storage::ObjectStore& store);
 
+// The names of the backups that exist (their velero-backup.json does), sorted, without
+// reading them.
+core::Result<std::vector<std::string>> list_backup_names(storage::ObjectStore& store);
+
 // NotFound: `backup "x" not found in <location>`.
 core::Result<nlohmann::json> read_backup(storage::ObjectStore& store, const std::string& name);
 

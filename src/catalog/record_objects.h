@@ -27,6 +27,11 @@ struct RecordLayout {
 core::Result<std::vector<nlohmann::json>> list_records(storage::ObjectStore& store,
                                                        const RecordLayout& layout);
 
+// The names whose record exists, sorted, without reading the records (the server's backup sync
+// asks this of every location each period).
+core::Result<std::vector<std::string>> list_record_names(storage::ObjectStore& store,
+                                                         const RecordLayout& layout);
+
 // NotFound: `<kind> "x" not found in <location>`; Protocol when it is not a JSON object.
 core::Result<nlohmann::json> read_record(storage::ObjectStore& store, const RecordLayout& layout,
                                          const std::string& name);

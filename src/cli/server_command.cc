@@ -49,7 +49,22 @@ struct ServerFlags {
   std::string lease_duration = "15s";
   std::string renew_deadline = "10s";
   std::string retry_period = "2s";
+  std::string backup_sync_period = "1m";
+  std::string store_validation_frequency = "1m";
 };
+
+// A Go duration of zero or more ("0" turns the periodic task off), else a usage error.
+const CLI::Validator& period_or_zero() {
+  static const CLI::Validator validator(
+      [](std::string& value) -> std::string {
+        auto d = core::parse_go_duration(value);
+        if (!d) return d.error().message;
+        if (*d < core::Duration::zero()) return "must be a duration such as 1m or 30s, or 0 (off)";
+        return {};
+      },
+      "DURATION");
+  return validator;
+}
 
 core::Result<kube::LeaderElectionConfig> election_config(const ServerFlags& flags) {
   kube::LeaderElectionConfig config;
@@ -110,6 +125,13 @@ int run_server(ServerFlags& flags) {
   metrics::ServerMetrics server_metrics;
   server::MetricsObserver observer(server_metrics, log_line);
   flags.options.default_location = {flags.storage.location, flags.storage.s3};
+  // Checked by period_or_zero() when given; the defaults parse.
+  if (auto d = core::parse_go_duration(flags.backup_sync_period)) {
+    flags.options.backup_sync_period = *d;
+  }
+  if (auto d = core::parse_go_duration(flags.store_validation_frequency)) {
+    flags.options.store_validation_frequency = *d;
+  }
   server::ServerContext ctx{rest,
                             exec,
                             clock,
@@ -241,6 +263,16 @@ void add_server_command(CLI::App& app, Action& action) {
       ->check(positive_go_duration());
   cmd->add_flag("--force", flags->options.force,
                 "With --api-group velero.io: start even if a Velero deployment is found");
+  cmd->add_option("--backup-sync-period", flags->backup_sync_period,
+                  "How often each BackupStorageLocation's backups are synced into the cluster "
+                  "as Backup objects, and objects whose data left it removed (default 1m, as "
+                  "Velero; a BSL's spec.backupSyncPeriod overrides it; 0 turns the sync off)")
+      ->check(period_or_zero());
+  cmd->add_option("--store-validation-frequency", flags->store_validation_frequency,
+                  "How often each BackupStorageLocation is listed and its status.phase set "
+                  "Available or Unavailable (default 1m, as Velero; a BSL's "
+                  "spec.validationFrequency overrides it; 0 turns validation off)")
+      ->check(period_or_zero());
   cmd->add_option("--max-concurrent-backups", flags->options.max_concurrent_backups,
                   "Backups run at once (default 1)")
       ->check(CLI::Range(1, 100));

@@ -4,7 +4,7 @@
 // cluster (tests/fakes/fake_cluster.h) as well as against a server through RestClient, which
 // implements it.
 //
-// Deliberately not here: update, apply and delete (no orchestrator uses them), transport and
+// Deliberately not here: update and apply (no orchestrator uses them), transport and
 // authentication (HttpClient), exec (hooks::PodExec is its own seam).
 //
 // The contract is RestClient's (rest_client.h): errors are core::Error values whose code says
@@ -52,6 +52,14 @@ class ClusterApi {
   virtual boost::asio::awaitable<core::Status> watch(const GroupVersionResource& gvr,
                                                      WatchOptions options,
                                                      WatchCallback on_event) = 0;
+  // Deletes the object (the server's backup sync removes Backup objects whose data left the
+  // location). propagation: "Background" | "Foreground" | "Orphan" | "" (server default). A
+  // missing object is NotFound.
+  virtual boost::asio::awaitable<core::Status> remove(const GroupVersionResource& gvr,
+                                                      std::string_view namespace_name,
+                                                      std::string_view name,
+                                                      std::string_view propagation =
+                                                          "Background") = 0;
 };
 
 }  // namespace stillpoint::kube

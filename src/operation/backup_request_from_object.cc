@@ -47,6 +47,15 @@ core::Result<backup::BackupRequest> backup_request_from_object(const json& objec
   backup::BackupRequest request;
   request.name = name;
   request.spec = spec;
+  const json metadata = object.value("metadata", json::object());
+  if (metadata.contains("labels") && metadata["labels"].is_object()) {
+    request.labels = metadata["labels"];
+  }
+  if (metadata.contains("annotations") && metadata["annotations"].is_object()) {
+    request.annotations = metadata["annotations"];
+    // kubectl's copy of the whole object: large, and of no use to another cluster.
+    request.annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
+  }
   request.hooks_spec = std::get<hooks::BackupSpec>(std::move(parsed->spec));
   request.spec_warnings = std::move(parsed->warnings);
   if (spec.contains("includeClusterResources") && spec["includeClusterResources"].is_boolean()) {

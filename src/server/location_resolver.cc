@@ -33,6 +33,15 @@ bool true_string(const json& config, const char* key) {
 
 }  // namespace
 
+bool is_read_only(const json& location) {
+  return text_at(location.value("spec", json::object()), "accessMode") == "ReadOnly";
+}
+
+std::string read_only_backup_error(const std::string& location_name) {
+  return "backup can't be created because backup storage location " + location_name +
+         " is currently in read-only mode";
+}
+
 core::Result<std::unique_ptr<storage::ObjectStore>> open_location(const json& location,
                                                                   const std::string& ini) {
   const std::string where = "BackupStorageLocation \"" + core::string_at(location, json::json_pointer("/metadata/name")) + "\"";
@@ -118,6 +127,7 @@ asio::awaitable<core::Result<ResolvedLocation>> resolve_location(kube::ClusterAp
     co_return resolved;
   }
   resolved.location_name = core::string_at(location, json::json_pointer("/metadata/name"));
+  resolved.read_only = is_read_only(location);
   std::string ini;
   const json credential = location.value("spec", json::object()).value("credential", json());
   if (credential.is_object()) {

@@ -33,7 +33,18 @@ struct DefaultLocation {
 struct ResolvedLocation {
   std::unique_ptr<storage::ObjectStore> store;
   std::string location_name;  // the BackupStorageLocation's name; empty for the default
+  // spec.accessMode: ReadOnly. Backups to it fail validation; nothing is ever written to it
+  // or deleted from it (its backups are still synced into the cluster and restorable).
+  bool read_only = false;
 };
+
+// spec.accessMode == "ReadOnly" (Velero's BackupStorageLocationAccessModeReadOnly; anything
+// else, absent included, is ReadWrite).
+bool is_read_only(const nlohmann::json& location);
+
+// The validation error of a backup naming (or defaulting to) a read-only location, in
+// Velero's words.
+std::string read_only_backup_error(const std::string& location_name);
 
 // A BackupStorageLocation object → its store. InvalidArgument names the field and value.
 core::Result<std::unique_ptr<storage::ObjectStore>> open_location(

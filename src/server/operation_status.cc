@@ -57,6 +57,10 @@ boost::asio::awaitable<core::Status> patch_status(kube::ClusterApi& cluster,
 }
 
 bool is_new(const json& object) {
+  const json metadata = object.value("metadata", json::object());
+  const json annotations = metadata.is_object() ? metadata.value("annotations", json::object())
+                                                : json::object();
+  if (annotations.is_object() && annotations.contains(kSyncedFromAnnotation)) return false;
   const json status = object.value("status", json::object());
   const json phase = status.is_object() ? status.value("phase", json("")) : json("");
   return phase == "" || phase == "New";

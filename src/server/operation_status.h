@@ -35,7 +35,13 @@ boost::asio::awaitable<core::Status> patch_status(kube::ClusterApi& cluster,
                                                   const nlohmann::json& status,
                                                   const std::string& resource_version = "");
 
-// "" or "New": the object waits for a server.
+// On a Backup object the backup sync created from a location (backup_sync.h), naming that
+// location ("" for the server's own). Created before its status can be written (the status
+// subresource drops status on create), such an object must never look new to a controller,
+// which would run the backup again over the data it describes.
+inline constexpr const char* kSyncedFromAnnotation = "stillpoint.io/synced-from-location";
+
+// "" or "New", and not created by the backup sync: the object waits for a server.
 bool is_new(const nlohmann::json& object);
 
 }  // namespace stillpoint::server

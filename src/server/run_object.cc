@@ -118,6 +118,13 @@ asio::awaitable<void> run_object(ServerContext& ctx, ObjectRun run, json object)
                            location->location_name, true, no_message);
   }
 
+  if (run.kind == OperationKind::Backup && location->read_only) {
+    const json status = failed_validation_status(read_only_backup_error(location->location_name));
+    co_await patch_status(ctx.cluster, run.gvr, ctx.namespace_name, name, status);
+    report(status);
+    co_return;
+  }
+
   std::unique_ptr<ObjectRunner> runner = run.make(*location->store);
   const uint64_t interrupt_id = ctx.register_interrupt([r = runner.get()] { r->interrupt(); });
   if (ctx.stopping) runner->interrupt();

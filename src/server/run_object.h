@@ -2,7 +2,7 @@
 // spec (FailedValidation with the reason when it does not decode), claim the object (phase
 // InProgress, with the resourceVersion it was read at as a precondition, so exactly one
 // replica starts it), find its location (the BackupStorageLocation marked Unavailable when it
-// cannot be opened), run, write progress every ctx.progress_interval, then the final status.
+// cannot be opened; a Backup to a read-only one ends FailedValidation), run, write progress every ctx.progress_interval, then the final status.
 // backup_processor.cc and restore_processor.cc supply what differs as an ObjectRun.
 #pragma once
 

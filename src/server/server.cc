@@ -71,6 +71,10 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
   restores_ = std::make_unique<OperationController>(
       ctx_.cluster, ctx_.clock, executor, ctx_.resources.restores, restore_options,
       [this](json o) { return process_restore(ctx_, std::move(o)); }, may_start);
+  // Like starting work, syncing and validating locations is the leader's job.
+  sync_ = std::make_unique<BackupSync>(ctx_, options_.backup_sync_period, may_start);
+  validator_ = std::make_unique<LocationValidator>(ctx_, options_.store_validation_frequency,
+                                                   may_start);
 
   asio::cancellation_signal stop_controllers;
   cancel_ = [&stop_controllers] { stop_controllers.emit(asio::cancellation_type::terminal); };
@@ -104,7 +108,8 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
 
 asio::awaitable<void> Server::run_all(std::function<asio::awaitable<void>()> recover) {
   using namespace asio::experimental::awaitable_operators;
-  co_await (recover() && backups_->run() && restores_->run());
+  co_await (recover() && backups_->run() && restores_->run() && sync_->run() &&
+            validator_->run());
 }
 
 void Server::leadership_changed() {

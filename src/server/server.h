@@ -1,7 +1,9 @@
 // `stillpoint server`: the controllers of Backups and Restores in one namespace, started when
 // this replica leads (a Lease; kube/leader_election.h) and stopped when it stops leading or
 // is told to stop. On becoming leader it first settles what a dead predecessor left
-// InProgress (interrupted_operations.h). docs/server.md is the user's view.
+// InProgress (interrupted_operations.h). Beside the controllers, also only while leading: the
+// backup sync (backup_sync.h) and location validation (location_validator.h). docs/server.md
+// is the user's view.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +13,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "server/backup_sync.h"
+#include "server/location_validator.h"
 #include "server/operation_controller.h"
 #include "server/server_context.h"
 
@@ -27,6 +31,9 @@ struct ServerOptions {
   // With --api-group velero.io: start even though a Velero deployment runs in the cluster.
   bool force = false;
   ObjectWatchOptions watch;
+  // --backup-sync-period, --store-validation-frequency (zero: off; docs/server.md).
+  core::Duration backup_sync_period = kDefaultBackupSyncPeriod;
+  core::Duration store_validation_frequency = kDefaultValidationFrequency;
 };
 
 class Server {
@@ -35,8 +42,8 @@ class Server {
   ~Server();
 
   // Refuses to serve velero.io while Velero's own deployment runs (unless forced), then
-  // runs the controllers until stop(). `leading` says whether work may start; call
-  // leadership_changed() when it may have changed. Returns once every run has ended.
+  // runs the controllers, the backup sync and the location validation until stop().
+  // `leading` says whether work may start; call leadership_changed() when it may have changed. Returns once every run has ended.
   // The outcome is in status() once it returns.
   boost::asio::awaitable<void> run(std::function<bool()> leading);
   const core::Status& status() const { return status_; }
@@ -55,6 +62,8 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<OperationController> backups_;
   std::unique_ptr<OperationController> restores_;
+  std::unique_ptr<BackupSync> sync_;
+  std::unique_ptr<LocationValidator> validator_;
   bool recovered_ = false;
   bool stopped_ = false;
   core::Status status_ = core::ok();

@@ -91,6 +91,12 @@ class HangingCluster : public ClusterApi {
                                       WatchCallback on_event) override {
     return inner_.watch(gvr, std::move(options), std::move(on_event));
   }
+  asio::awaitable<core::Status> remove(const GroupVersionResource& gvr,
+                                       std::string_view ns,
+                                       std::string_view name,
+                                       std::string_view propagation) override {
+    return inner_.remove(gvr, ns, name, propagation);
+  }
 
  private:
   FakeCluster& inner_;
