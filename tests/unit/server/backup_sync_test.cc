@@ -379,6 +379,59 @@ TEST(BackupSync, ABackupMadeInOneClusterAppearsInAnotherSharingTheLocation) {
       "kubectl.kubernetes.io/last-applied-configuration"));
 }
 
+// An object created by an earlier pass whose status could not be written (the API server
+// refused the patch) gets it at the next pass, and no controller ever took it for new.
+TEST(BackupSync, AStatusNotWrittenAtCreateIsWrittenAtTheNextPass) {
+  testing::TempDir dir;
+  SyncHarness h(dir.path());
+  store_backup(dir.path(), stored_backup("nightly", "Completed"));
+  h.cluster.fail(FakeCluster::Call::Patch, "backups", "nightly",
+                 core::Error{core::ErrorCode::Unavailable, "etcd is busy"}, 1);
+  EXPECT_EQ(h.sync_once().created, 1u);
+  EXPECT_FALSE(h.backup("nightly").contains("status"));
+  EXPECT_FALSE(is_new(h.backup("nightly")));
+  h.clock.advance(kDefaultBackupSyncPeriod);
+  EXPECT_EQ(h.sync_once().created, 0u);
+  EXPECT_EQ(h.backup("nightly")["status"]["phase"], "Completed") << h.log_text();
+}
+
+// Runs `sync` until `stop` is emitted. A named coroutine with named arguments: GCC 12 destroys
+// temporaries of co_await expressions twice.
+boost::asio::awaitable<bool> run_sync(BackupSync& sync, boost::asio::cancellation_signal& stop) {
+  bool finished = false;
+  auto executor = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer ended(executor, boost::asio::steady_timer::time_point::max());
+  boost::asio::co_spawn(executor, sync.run(),
+                        boost::asio::bind_cancellation_slot(stop.slot(), [&](std::exception_ptr) {
+                          finished = true;
+                          ended.cancel();
+                        }));
+  while (!finished) co_await ended.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  co_return true;
+}
+
+// The loop syncs only while this replica leads, once a period, and ends when cancelled.
+TEST(BackupSync, TheLoopSyncsOnlyWhileLeadingAndStopsWhenCancelled) {
+  testing::TempDir dir;
+  SyncHarness h(dir.path());
+  store_backup(dir.path(), stored_backup("nightly", "Completed"));
+  h.leading = false;
+  boost::asio::cancellation_signal stop;
+  size_t lists_while_standby = 0;
+  auto done = h.run(run_sync(h.sync, stop),
+                    {{[&] { return h.clock.sleepers() == 1; },
+                      [&] {
+                        for (const auto& c : h.cluster.calls) lists_while_standby += c == "list backups";
+                        h.leading = true;
+                        h.clock.advance(kDefaultBackupSyncPeriod);
+                      }},
+                     {[&] { return h.backup("nightly").contains("status"); },
+                      [&] { stop.emit(boost::asio::cancellation_type::terminal); }}});
+  ASSERT_TRUE(done) << h.log_text();
+  EXPECT_EQ(lists_while_standby, 0u);
+  EXPECT_EQ(h.backup("nightly")["status"]["phase"], "Completed");
+}
+
 // Validation: each BSL listed, its status phase, lastValidationTime, message and accessMode
 // written; validationFrequency "0s" leaves one alone; a repaired location becomes Available.
 TEST(LocationValidator, MarksLocationsAvailableOrUnavailable) {
