@@ -154,7 +154,8 @@ asio::awaitable<void> BackupSync::sync_location(Target target, SyncCounts& count
   }
   if (!names) {
     ++counts.failed;
-    const std::string message = "listing backups: " + names.error().message;
+    const std::string message =
+        location ? "listing backups: " + names.error().message : names.error().message;
     ctx_.log("backup sync: " + where + " skipped: " + message);
     if (!target.name.empty()) {
       co_await mark_location(ctx_.cluster, ctx_.resources, ns, target.name, false, message);

@@ -1,7 +1,8 @@
 // The backup sync end to end (issue 19): two kubesims, a `stillpoint server` on each, one
 // location (--storage) shared. A backup made in the first cluster appears in the second within
 // a sync period with its status, hook results and labels, and restores there; deleted from the
-// location by hand, its objects go at the next sync and both servers run on.
+// location by hand, its objects go at the next sync and both servers run on. A read-only
+// location: synced, validated, refusing backups.
 #include <signal.h>
 
 #include <chrono>
@@ -119,6 +120,51 @@ spec:
   EXPECT_NE(b->log().find("removed Backup stillpoint/nightly"), std::string::npos) << b->log();
   EXPECT_EQ(a->stop(SIGTERM), 0) << a->log();
   EXPECT_EQ(b->stop(SIGTERM), 0) << b->log();
+}
+
+// A read-only BackupStorageLocation, the default: its backups are synced naming it, its health
+// is written (Available, accessMode ReadOnly), and a backup to it is FailedValidation with
+// nothing written; a BSL that cannot be opened is marked Unavailable without any backup.
+TEST_F(SyncE2eTest, AReadOnlyLocationIsSyncedAndValidatedAndRefusesBackups) {
+  const CommandResult made = stillpoint({"backup", "create", "old", "--include-namespaces",
+                                         "stillpoint"});
+  ASSERT_EQ(made.exit_code, 0) << made.describe();
+  apply("apiVersion: stillpoint.io/v1\nkind: BackupStorageLocation\nmetadata: {name: archive, "
+        "namespace: stillpoint}\nspec:\n  provider: stillpoint.io/local\n  default: true\n"
+        "  accessMode: ReadOnly\n  objectStorage: {bucket: unused}\n  config: {path: " +
+        storage_.string() +
+        "}\n---\napiVersion: stillpoint.io/v1\nkind: BackupStorageLocation\nmetadata: {name: "
+        "broken, namespace: stillpoint}\nspec:\n  provider: stillpoint.io/local\n"
+        "  objectStorage: {bucket: unused}\n  config: {path: not/absolute}\n");
+  auto server = start_server("server.log", {"--backup-sync-period=1s",
+                                            "--store-validation-frequency=1s"});
+  ASSERT_TRUE(KubesimFixture::eventually([&] { return phase_of("backups", "old") == "Completed"; },
+                                         std::chrono::seconds(20)))
+      << server->log();
+  const json old = get("backups", "old");
+  EXPECT_EQ(old["spec"]["storageLocation"], "archive") << old.dump(2);
+  EXPECT_EQ(old["metadata"]["labels"]["velero.io/storage-location"], "archive");
+  ASSERT_TRUE(KubesimFixture::eventually(
+      [&] { return phase_of("backupstoragelocations", "broken") == "Unavailable"; },
+      std::chrono::seconds(20)))
+      << server->log();
+  const json archive = get("backupstoragelocations", "archive");
+  EXPECT_EQ(archive["status"]["phase"], "Available") << archive.dump(2);
+  EXPECT_EQ(archive["status"]["accessMode"], "ReadOnly");
+  EXPECT_TRUE(archive["status"].contains("lastValidationTime"));
+  EXPECT_TRUE(archive["status"].contains("lastSyncedTime"));
+  EXPECT_NE(get("backupstoragelocations", "broken")["status"].value("message", "").find(
+                "not/absolute"),
+            std::string::npos);
+
+  apply("apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: refused, namespace: "
+        "stillpoint}\nspec: {includedNamespaces: [stillpoint]}\n");
+  ASSERT_EQ(wait_final("backups", "refused"), "FailedValidation") << server->log();
+  EXPECT_EQ(get("backups", "refused")["status"]["validationErrors"][0],
+            "backup can't be created because backup storage location archive is currently in "
+            "read-only mode");
+  EXPECT_FALSE(fs::exists(storage_ / "backups" / "refused"));
+  EXPECT_EQ(server->stop(SIGTERM), 0) << server->log();
 }
 
 }  // namespace
