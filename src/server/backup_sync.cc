@@ -81,11 +81,12 @@ asio::awaitable<void> BackupSync::run() {
   if (period_ > core::Duration::zero()) {
     ctx_.log("backup sync: every " + core::format_go_duration(period_));
   }
-  std::function<asio::awaitable<void>()> pass = [this]() -> asio::awaitable<void> {
-    co_await sync_once();
-  };
+  // Not a coroutine lambda: the pass is a member coroutine, the lambda only starts it.
+  std::function<asio::awaitable<void>()> pass = [this] { return pass_once(); };
   co_await run_every(ctx_.clock, period_, may_run_, pass);
 }
+
+asio::awaitable<void> BackupSync::pass_once() { co_await sync_once(); }
 
 asio::awaitable<SyncCounts> BackupSync::sync_once() {
   SyncCounts counts;

@@ -57,6 +57,7 @@ class BackupSync {
     // synced too: the sync writes nothing to a location.
     std::string name;
   };
+  boost::asio::awaitable<void> pass_once();
   boost::asio::awaitable<void> sync_location(Target target, SyncCounts& counts);
   boost::asio::awaitable<bool> create_from_location(const Target& target,
                                                     storage::ObjectStore& store,

@@ -18,11 +18,12 @@ LocationValidator::LocationValidator(ServerContext& ctx,
     : ctx_(ctx), frequency_(frequency), may_run_(std::move(may_run)) {}
 
 asio::awaitable<void> LocationValidator::run() {
-  std::function<asio::awaitable<void>()> pass = [this]() -> asio::awaitable<void> {
-    co_await validate_once();
-  };
+  // Not a coroutine lambda: the pass is a member coroutine, the lambda only starts it.
+  std::function<asio::awaitable<void>()> pass = [this] { return pass_once(); };
   co_await run_every(ctx_.clock, frequency_, may_run_, pass);
 }
+
+asio::awaitable<void> LocationValidator::pass_once() { co_await validate_once(); }
 
 asio::awaitable<size_t> LocationValidator::validate_once() {
   size_t validated = 0;

@@ -30,6 +30,8 @@ class LocationValidator {
   boost::asio::awaitable<size_t> validate_once();
 
  private:
+  boost::asio::awaitable<void> pass_once();
+
   ServerContext& ctx_;
   core::Duration frequency_;
   std::function<bool()> may_run_;
