@@ -67,7 +67,7 @@ class RestClient : public ClusterApi {
   boost::asio::awaitable<core::Status> remove(const GroupVersionResource& gvr,
                                               std::string_view namespace_name,
                                               std::string_view name,
-                                              std::string_view propagation = "Background");
+                                              std::string_view propagation = "Background") override;
   // Streams events until the callback returns false, the server closes the watch (then it
   // resumes from the last seen resourceVersion; a dropped connection too, up to 5 times in a
   // row without an event in between), or an error. BOOKMARK events reach the callback too.

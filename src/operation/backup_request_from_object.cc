@@ -47,6 +47,12 @@ core::Result<backup::BackupRequest> backup_request_from_object(const json& objec
   backup::BackupRequest request;
   request.name = name;
   request.spec = spec;
+  if (!settings.default_ttl.empty()) {
+    const bool unset = !spec.contains("ttl") ||
+                       *core::parse_go_duration(spec["ttl"].get<std::string>()) ==
+                           core::Duration::zero();
+    if (unset) request.spec["ttl"] = settings.default_ttl;
+  }
   request.hooks_spec = std::get<hooks::BackupSpec>(std::move(parsed->spec));
   request.spec_warnings = std::move(parsed->warnings);
   if (spec.contains("includeClusterResources") && spec["includeClusterResources"].is_boolean()) {

@@ -118,6 +118,8 @@ asio::awaitable<core::Result<ResolvedLocation>> resolve_location(kube::ClusterAp
     co_return resolved;
   }
   resolved.location_name = core::string_at(location, json::json_pointer("/metadata/name"));
+  resolved.read_only =
+      core::string_at(location, json::json_pointer("/spec/accessMode")) == "ReadOnly";
   std::string ini;
   const json credential = location.value("spec", json::object()).value("credential", json());
   if (credential.is_object()) {

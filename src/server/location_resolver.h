@@ -33,6 +33,8 @@ struct DefaultLocation {
 struct ResolvedLocation {
   std::unique_ptr<storage::ObjectStore> store;
   std::string location_name;  // the BackupStorageLocation's name; empty for the default
+  // spec.accessMode: ReadOnly (Velero's): read and synced, never written nor deleted from.
+  bool read_only = false;
 };
 
 // A BackupStorageLocation object → its store. InvalidArgument names the field and value.

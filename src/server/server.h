@@ -1,5 +1,6 @@
-// `stillpoint server`: the controllers of Backups and Restores in one namespace, started when
-// this replica leads (a Lease; kube/leader_election.h) and stopped when it stops leading or
+// `stillpoint server`: the controllers of Backups, Restores, Schedules and
+// DeleteBackupRequests in one namespace, and the garbage collector of expired backups, started
+// when this replica leads (a Lease; kube/leader_election.h) and stopped when it stops leading or
 // is told to stop. On becoming leader it first settles what a dead predecessor left
 // InProgress (interrupted_operations.h). docs/server.md is the user's view.
 #pragma once
@@ -11,7 +12,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "server/garbage_collector.h"
 #include "server/operation_controller.h"
+#include "server/schedule_controller.h"
 #include "server/server_context.h"
 
 namespace stillpoint::server {
@@ -27,6 +30,8 @@ struct ServerOptions {
   // With --api-group velero.io: start even though a Velero deployment runs in the cluster.
   bool force = false;
   ObjectWatchOptions watch;
+  // --garbage-collection-frequency: how often expired backups are looked for (0: never).
+  core::Duration gc_frequency = std::chrono::hours(1);
 };
 
 class Server {
@@ -44,7 +49,7 @@ class Server {
   // Stops starting work and interrupts what runs (post hooks still run).
   void stop();
 
-  bool synced() const;  // both informers have listed once (readiness)
+  bool synced() const;  // every informer has listed once (readiness)
   size_t running() const;
 
  private:
@@ -55,6 +60,9 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<OperationController> backups_;
   std::unique_ptr<OperationController> restores_;
+  std::unique_ptr<OperationController> delete_requests_;
+  std::unique_ptr<ScheduleController> schedules_;
+  std::unique_ptr<GarbageCollector> collector_;
   bool recovered_ = false;
   bool stopped_ = false;
   core::Status status_ = core::ok();

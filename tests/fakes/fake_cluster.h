@@ -35,7 +35,7 @@ namespace stillpoint::testing {
 
 class FakeCluster : public kube::ClusterApi {
  public:
-  enum class Call { Discover, Get, List, Create, Patch, Watch };
+  enum class Call { Discover, Get, List, Create, Patch, Delete, Watch };
 
   // A resource type, as discovery would report it.
   static kube::ApiResource resource(std::string group,
@@ -253,6 +253,19 @@ class FakeCluster : public kube::ClusterApi {
       patched = std::move(kept);
     }
     co_return store(gvr.group, gvr.resource, ns, n, std::move(patched));
+  }
+
+  boost::asio::awaitable<core::Status> remove(const kube::GroupVersionResource& gvr,
+                                              std::string_view namespace_name,
+                                              std::string_view name,
+                                              std::string_view propagation) override {
+    const std::string ns(namespace_name), n(name);
+    calls.push_back("delete " + gvr.resource + " " + where(ns, n));
+    if (auto e = fault(Call::Delete, gvr.resource, n))
+      co_return core::unexpected(*e);
+    if (!erase(gvr.group, gvr.resource, ns, n))
+      co_return not_found(gvr, ns, n);
+    co_return core::ok();
   }
 
   // Delivers the changes after options.resource_version to objects of `gvr` in its namespace
