@@ -25,7 +25,9 @@ using std::chrono::seconds;
 
 constexpr std::uint64_t kStarBit = std::uint64_t{1} << 63;
 
-bool has(std::uint64_t bits, int v) { return (bits >> v & 1u) != 0; }
+bool has(std::uint64_t bits, int v) {
+  return (bits >> v & 1u) != 0;
+}
 
 }  // namespace
 
@@ -35,7 +37,8 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
   const auto max_whole = std::chrono::floor<seconds>(TimePoint::max());
   if (s.every_ > seconds(0)) {
     // ConstantDelaySchedule.Next: t.Add(Delay - t.Nanosecond()).
-    if (whole > max_whole - s.every_) return std::nullopt;
+    if (whole > max_whole - s.every_)
+      return std::nullopt;
     return TimePoint(whole + s.every_);
   }
   const auto values = [](std::uint64_t bits) { return bits & ~kStarBit; };
@@ -70,7 +73,8 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
   };
 
   for (;;) {  // each pass is robfig's WRAP label
-    if (w.year > year_limit) return std::nullopt;
+    if (w.year > year_limit)
+      return std::nullopt;
     bool wrap = false;
 
     while (!wrap && !has(s.month_, w.month)) {
@@ -81,7 +85,8 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(loc.date(w.year, w.month + 1, w.day, w.hour, w.minute, w.second));  // AddDate(0, 1, 0)
       wrap = w.month == 1;
     }
-    if (wrap) continue;
+    if (wrap)
+      continue;
 
     while (!wrap && !day_matches(w)) {
       if (!added) {
@@ -96,7 +101,8 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       }
       wrap = w.day == 1;
     }
-    if (wrap) continue;
+    if (wrap)
+      continue;
 
     while (!wrap && !has(s.hour_, w.hour)) {
       if (!added) {
@@ -106,7 +112,8 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(cur + hours(1));
       wrap = w.hour == 0;
     }
-    if (wrap) continue;
+    if (wrap)
+      continue;
 
     while (!wrap && !has(s.minute_, w.minute)) {
       if (!added) {
@@ -116,7 +123,8 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(cur + minutes(1));
       wrap = w.minute == 0;
     }
-    if (wrap) continue;
+    if (wrap)
+      continue;
 
     // ParseStandard's second field is always 0.
     while (!wrap && w.second != 0) {
@@ -124,18 +132,22 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(cur + seconds(1));
       wrap = w.second == 0;
     }
-    if (wrap) continue;
+    if (wrap)
+      continue;
 
-    if (cur > max_whole) return std::nullopt;
+    if (cur > max_whole)
+      return std::nullopt;
     return TimePoint(cur);
   }
 }
 
 std::optional<std::chrono::seconds> expected_interval(const CronSchedule& schedule, TimePoint now) {
   const auto first = next_after(schedule, now);
-  if (!first) return std::nullopt;
+  if (!first)
+    return std::nullopt;
   const auto second = next_after(schedule, *first);
-  if (!second) return std::nullopt;
+  if (!second)
+    return std::nullopt;
   return std::chrono::duration_cast<std::chrono::seconds>(*second - *first);
 }
 

@@ -46,15 +46,20 @@ std::size_t space_at(std::string_view s, std::size_t i) {
     return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
   };
   const unsigned c = b(0);
-  if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
-  if (c == 0xC2 && (b(1) == 0x85 || b(1) == 0xA0)) return 2;  // U+0085, U+00A0
-  if (c == 0xE1 && b(1) == 0x9A && b(2) == 0x80) return 3;      // U+1680
+  if (c == ' ' || (c >= '\t' && c <= '\r'))
+    return 1;
+  if (c == 0xC2 && (b(1) == 0x85 || b(1) == 0xA0))
+    return 2;  // U+0085, U+00A0
+  if (c == 0xE1 && b(1) == 0x9A && b(2) == 0x80)
+    return 3;  // U+1680
   if (c == 0xE2 && b(1) == 0x80 && (b(2) <= 0x8A || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF) &&
       b(2) >= 0x80) {
     return 3;  // U+2000-U+200A, U+2028, U+2029, U+202F
   }
-  if (c == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) return 3;  // U+205F
-  if (c == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;  // U+3000
+  if (c == 0xE2 && b(1) == 0x81 && b(2) == 0x9F)
+    return 3;  // U+205F
+  if (c == 0xE3 && b(1) == 0x80 && b(2) == 0x80)
+    return 3;  // U+3000
   return 0;
 }
 
@@ -66,7 +71,8 @@ std::vector<std::string_view> go_fields(std::string_view s) {
   while (i < s.size()) {
     const std::size_t n = space_at(s, i);
     if (n == 0) {
-      if (start == std::string_view::npos) start = i;
+      if (start == std::string_view::npos)
+        start = i;
       ++i;
       continue;
     }
@@ -76,7 +82,8 @@ std::vector<std::string_view> go_fields(std::string_view s) {
     }
     i += n;
   }
-  if (start != std::string_view::npos) out.push_back(s.substr(start));
+  if (start != std::string_view::npos)
+    out.push_back(s.substr(start));
   return out;
 }
 
@@ -84,7 +91,8 @@ std::vector<std::string_view> go_fields(std::string_view s) {
 std::string_view go_trim_space(std::string_view s) {
   while (!s.empty()) {
     const std::size_t n = space_at(s, 0);
-    if (n == 0) break;
+    if (n == 0)
+      break;
     s.remove_prefix(n);
   }
   for (bool trimmed = true; trimmed && !s.empty();) {
@@ -107,13 +115,16 @@ std::optional<std::int64_t> go_atoi(std::string_view s) {
     negative = s.front() == '-';
     s.remove_prefix(1);
   }
-  if (s.empty()) return std::nullopt;
+  if (s.empty())
+    return std::nullopt;
   std::uint64_t v = 0;
   const std::uint64_t limit = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
   for (const char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
+    if (c < '0' || c > '9')
+      return std::nullopt;
     const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (v > (limit - digit) / 10) return std::nullopt;
+    if (v > (limit - digit) / 10)
+      return std::nullopt;
     v = v * 10 + digit;
   }
   return negative ? static_cast<std::int64_t>(0 - v) : static_cast<std::int64_t>(v);
@@ -132,23 +143,27 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
 }
 
 class FieldParser {
  public:
-  FieldParser(std::string_view text, const Bounds& bounds) : quoted_(core::go_quote(text)), b_(bounds) {}
+  FieldParser(std::string_view text, const Bounds& bounds)
+      : quoted_(core::go_quote(text)), b_(bounds) {}
 
   // getField: a comma-separated list of ranges; empty items are skipped (strings.FieldsFunc),
   // so "," parses to no values at all, a schedule that never fires.
   core::Result<std::uint64_t> field(std::string_view text) {
     std::uint64_t bits = 0;
     for (const std::string_view item : split(text, ',')) {
-      if (item.empty()) continue;
+      if (item.empty())
+        continue;
       auto r = range(item);
-      if (!r) return r;
+      if (!r)
+        return r;
       bits |= *r;
     }
     return bits;
@@ -170,11 +185,13 @@ class FieldParser {
       extra = kStarBit;
     } else {
       auto s = value(low_and_high[0]);
-      if (!s) return core::unexpected(s.error());
+      if (!s)
+        return core::unexpected(s.error());
       start = *s;
       if (low_and_high.size() == 2) {
         auto e = value(low_and_high[1]);
-        if (!e) return core::unexpected(e.error());
+        if (!e)
+          return core::unexpected(e.error());
         end = *e;
       } else if (low_and_high.size() > 2) {
         return fail(core::go_quote(expr) + " has more than one \"-\"");
@@ -184,26 +201,35 @@ class FieldParser {
     }
     if (range_and_step.size() == 2) {
       const auto n = go_atoi(range_and_step[1]);
-      if (!n) return fail("step " + core::go_quote(range_and_step[1]) + " in " + core::go_quote(expr) + " is not a number");
-      if (*n <= 0) return fail("step " + std::to_string(*n) + " in " + core::go_quote(expr) + " must be positive");
+      if (!n)
+        return fail("step " + core::go_quote(range_and_step[1]) + " in " + core::go_quote(expr) +
+                    " is not a number");
+      if (*n <= 0)
+        return fail("step " + std::to_string(*n) + " in " + core::go_quote(expr) +
+                    " must be positive");
       step = *n;
-      if (single) end = b_.max;  // "N/step" means "N-max/step"
+      if (single)
+        end = b_.max;  // "N/step" means "N-max/step"
       // robfig clears the star bit for steps above 1, so "*/2" in day-of-month restricts the
       // day like a list does: with a restricted day-of-week the two are ORed (spec.go).
-      if (step > 1) extra = 0;
+      if (step > 1)
+        extra = 0;
     } else if (range_and_step.size() > 2) {
       return fail(core::go_quote(expr) + " has more than one \"/\"");
     }
-    if (start < b_.min) return out_of_range(start);
-    if (end > b_.max) return out_of_range(end);
+    if (start < b_.min)
+      return out_of_range(start);
+    if (end > b_.max)
+      return out_of_range(end);
     if (start > end) {
-      return fail("range " + core::go_quote(expr) + " starts after it ends (" + std::to_string(start) + " > " +
-                  std::to_string(end) + ")");
+      return fail("range " + core::go_quote(expr) + " starts after it ends (" +
+                  std::to_string(start) + " > " + std::to_string(end) + ")");
     }
     std::uint64_t bits = 0;
     for (std::int64_t v = start; v <= end; v += step) {
       bits |= std::uint64_t{1} << v;
-      if (step > b_.max) break;  // a huge step: one value, and no overflow of v
+      if (step > b_.max)
+        break;  // a huge step: one value, and no overflow of v
     }
     return bits | extra;
   }
@@ -214,21 +240,25 @@ class FieldParser {
     if (b_.names != nullptr) {
       const std::string lower = ascii_lower(text);
       for (int i = 0; i <= b_.max - b_.min; ++i) {
-        if (b_.names[i] == lower) return std::int64_t{b_.min + i};
+        if (b_.names[i] == lower)
+          return std::int64_t{b_.min + i};
       }
     }
     const auto n = go_atoi(text);
     if (!n) {
       return fail(core::go_quote(text) + " is not a number" + std::string(b_.names_hint));
     }
-    if (*n < 0) return fail(std::to_string(*n) + " is negative");
+    if (*n < 0)
+      return fail(std::to_string(*n) + " is negative");
     return *n;
   }
 
   core::Unexpected out_of_range(std::int64_t v) {
     std::string hint;
-    if (&b_ == &kDayOfWeek && v == 7) hint = " (Sunday is 0; 7 is not accepted)";
-    return fail(std::to_string(v) + " is out of range " + std::to_string(b_.min) + "-" + std::to_string(b_.max) + hint);
+    if (&b_ == &kDayOfWeek && v == 7)
+      hint = " (Sunday is 0; 7 is not accepted)";
+    return fail(std::to_string(v) + " is out of range " + std::to_string(b_.min) + "-" +
+                std::to_string(b_.max) + hint);
   }
 
   core::Unexpected fail(const std::string& what) {
@@ -241,7 +271,8 @@ class FieldParser {
 };
 
 core::Unexpected invalid(std::string_view text, const std::string& what) {
-  return core::unexpected(core::ErrorCode::InvalidArgument, "cron " + core::go_quote(text) + ": " + what);
+  return core::unexpected(core::ErrorCode::InvalidArgument,
+                          "cron " + core::go_quote(text) + ": " + what);
 }
 
 struct Descriptor {
@@ -252,7 +283,7 @@ struct Descriptor {
 // folding, no surrounding spaces (unless a zone prefix was trimmed away).
 constexpr Descriptor kDescriptors[] = {
     {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
-    {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+    {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
     {"@hourly", "0 * * * *"},
 };
 
@@ -261,7 +292,8 @@ constexpr Descriptor kDescriptors[] = {
 core::Result<CronSchedule> parse_cron(std::string_view text) {
   CronSchedule out;
   out.text_ = std::string(text);
-  if (text.empty()) return invalid(text, "the schedule is empty");
+  if (text.empty())
+    return invalid(text, "the schedule is empty");
   std::string_view spec = text;
   if (spec.starts_with("TZ=") || spec.starts_with("CRON_TZ=")) {
     // robfig takes the zone up to the first ASCII space; with no space it slices out of
@@ -273,7 +305,8 @@ core::Result<CronSchedule> parse_cron(std::string_view text) {
     const std::size_t eq = spec.find('=');
     const std::string_view name = spec.substr(eq + 1, space - eq - 1);
     auto zone = detail::load_location(name);
-    if (!zone) return invalid(text, zone.error().message);
+    if (!zone)
+      return invalid(text, zone.error().message);
     out.zone_ = *zone;
     out.zone_name_ = out.zone_ == nullptr ? "" : std::string(name);
     spec = go_trim_space(spec.substr(space));
@@ -295,27 +328,35 @@ core::Result<CronSchedule> parse_cron(std::string_view text) {
                                  "@hourly @every <duration>)");
       }
       auto d = core::parse_go_duration(spec.substr(kEvery.size()));
-      if (!d) return invalid(text, "@every needs a Go duration such as 90m or 1h30m: " + d.error().message);
+      if (!d)
+        return invalid(text,
+                       "@every needs a Go duration such as 90m or 1h30m: " + d.error().message);
       // Divergence from robfig (constantdelay.go's Every turns anything under 1s, zero and
       // negative included, into 1s): a zero or negative interval is a mistake, and a backup
       // every second is not a safe reading of it.
-      if (d->count() <= 0) return invalid(text, "@every needs a positive duration, got " + core::go_quote(spec.substr(kEvery.size())));
+      if (d->count() <= 0)
+        return invalid(text, "@every needs a positive duration, got " +
+                                 core::go_quote(spec.substr(kEvery.size())));
       // Every(): at least one second, and whole seconds only (the rest is truncated).
-      out.every_ = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*d));
+      out.every_ =
+          std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*d));
       return out;
     }
   }
   const auto fields = go_fields(spec);
   if (fields.size() != 5) {
-    return invalid(text, "expected exactly 5 fields (minute hour day-of-month month day-of-week), found " +
-                             std::to_string(fields.size()));
+    return invalid(
+        text, "expected exactly 5 fields (minute hour day-of-month month day-of-week), found " +
+                  std::to_string(fields.size()));
   }
   const Bounds* bounds[] = {&kMinute, &kHour, &kDayOfMonth, &kMonth, &kDayOfWeek};
-  std::uint64_t* targets[] = {&out.minute_, &out.hour_, &out.day_of_month_, &out.month_, &out.day_of_week_};
+  std::uint64_t* targets[] = {&out.minute_, &out.hour_, &out.day_of_month_, &out.month_,
+                              &out.day_of_week_};
   for (int i = 0; i < 5; ++i) {
     FieldParser parser(text, *bounds[i]);
     auto bits = parser.field(fields[i]);
-    if (!bits) return core::unexpected(bits.error());
+    if (!bits)
+      return core::unexpected(bits.error());
     *targets[i] = *bits;
   }
   return out;

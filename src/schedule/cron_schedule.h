@@ -75,7 +75,6 @@ std::optional<TimePoint> next_after(const CronSchedule& schedule, TimePoint t);
 
 // The gap between the next two activations after `now` (the metric
 // schedule_expected_interval_seconds); nullopt when there are not two.
-std::optional<std::chrono::seconds> expected_interval(const CronSchedule& schedule,
-                                                      TimePoint now);
+std::optional<std::chrono::seconds> expected_interval(const CronSchedule& schedule, TimePoint now);
 
 }  // namespace stillpoint::schedule

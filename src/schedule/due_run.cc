@@ -6,8 +6,11 @@
 
 namespace stillpoint::schedule {
 
-DueRun due_run(const CronSchedule& schedule, std::optional<TimePoint> last_backup,
-               TimePoint created, bool skip_immediately, TimePoint now) {
+DueRun due_run(const CronSchedule& schedule,
+               std::optional<TimePoint> last_backup,
+               TimePoint created,
+               bool skip_immediately,
+               TimePoint now) {
   if (!last_backup && !skip_immediately) {
     return DueRun{true, next_after(schedule, now)};
   }

@@ -31,8 +31,11 @@ struct DueRun {
 // creationTimestamp, which stands in for the last backup when skip_immediately holds and it
 // never ran. Due means next_after(base) <= now; Velero tests now.After(next), which differs
 // only when the clock reads that activation to the nanosecond.
-DueRun due_run(const CronSchedule& schedule, std::optional<TimePoint> last_backup,
-               TimePoint created, bool skip_immediately, TimePoint now);
+DueRun due_run(const CronSchedule& schedule,
+               std::optional<TimePoint> last_backup,
+               TimePoint created,
+               bool skip_immediately,
+               TimePoint now);
 
 // Velero's Schedule.TimestampedName: "<schedule>-<yyyyMMddHHmmss>" from Go's
 // t.Format("20060102150405"), t in UTC (the server's zone), fraction of a second dropped.

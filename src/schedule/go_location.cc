@@ -11,7 +11,9 @@
 namespace stillpoint::schedule::detail {
 namespace {
 
-const date::time_zone* as_zone(const void* zone) { return static_cast<const date::time_zone*>(zone); }
+const date::time_zone* as_zone(const void* zone) {
+  return static_cast<const date::time_zone*>(zone);
+}
 
 }  // namespace
 

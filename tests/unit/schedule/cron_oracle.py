@@ -2,8 +2,8 @@
 """Brute-force oracle for the cron table of tests/unit/schedule/cron_next_test.cc.
 
 How the table was generated: `python3 tests/unit/schedule/cron_oracle.py` printed the
-`kNextCases` rows of cron_next_test.cc, which were pasted there unchanged. Rerun it after
-adding a case here and paste its output again.
+`kNextCases` rows of cron_next_test.cc, pasted there unchanged (clang-format is off around
+them). Rerun it after adding a case here and paste its output again.
 
 It shares no code or algorithm with src/schedule: robfig/cron v3's SpecSchedule.Next (spec.go)
 walks month -> day -> hour -> minute with Go's time.Date normalisation; this script instead scans

@@ -1,8 +1,8 @@
 // parse_cron: what robfig/cron v3's ParseStandard accepts (and Velero with it), and the
 // messages for what it refuses, which name the field and the value.
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "schedule/cron_schedule.h"
 #include "unit/schedule/time_text.h"
@@ -26,13 +26,16 @@ TEST(CronParse, RefusesWithClearMessages) {
        R"(cron "0 0 * * * *": expected exactly 5 fields (minute hour day-of-month month day-of-week), found 6)"},
       {"0 0 * *",
        R"(cron "0 0 * *": expected exactly 5 fields (minute hour day-of-month month day-of-week), found 4)"},
-      {"   ", R"(cron "   ": expected exactly 5 fields (minute hour day-of-month month day-of-week), found 0)"},
+      {"   ",
+       R"(cron "   ": expected exactly 5 fields (minute hour day-of-month month day-of-week), found 0)"},
       {"60 * * * *", R"(cron "60 * * * *": minute 60 is out of range 0-59)"},
       {"0 25 * * *", R"(cron "0 25 * * *": hour 25 is out of range 0-23)"},
       {"0 0 0 * *", R"(cron "0 0 0 * *": day-of-month 0 is out of range 1-31)"},
       {"0 0 1 13 *", R"(cron "0 0 1 13 *": month 13 is out of range 1-12)"},
-      {"0 0 * * 7", R"(cron "0 0 * * 7": day-of-week 7 is out of range 0-6 (Sunday is 0; 7 is not accepted))"},
-      {"0 0 * * 5-7", R"(cron "0 0 * * 5-7": day-of-week 7 is out of range 0-6 (Sunday is 0; 7 is not accepted))"},
+      {"0 0 * * 7",
+       R"(cron "0 0 * * 7": day-of-week 7 is out of range 0-6 (Sunday is 0; 7 is not accepted))"},
+      {"0 0 * * 5-7",
+       R"(cron "0 0 * * 5-7": day-of-week 7 is out of range 0-6 (Sunday is 0; 7 is not accepted))"},
       {"*/0 * * * *", R"(cron "*/0 * * * *": minute step 0 in "*/0" must be positive)"},
       {"*/-1 * * * *", R"(cron "*/-1 * * * *": minute step -1 in "*/-1" must be positive)"},
       {"*/x * * * *", R"(cron "*/x * * * *": minute step "x" in "*/x" is not a number)"},
@@ -42,13 +45,17 @@ TEST(CronParse, RefusesWithClearMessages) {
       {"-5 * * * *", R"(cron "-5 * * * *": minute "" is not a number)"},
       {"0 0 * * FOO", R"(cron "0 0 * * FOO": day-of-week "FOO" is not a number or a name SUN-SAT)"},
       {"0 0 * FOO *", R"(cron "0 0 * FOO *": month "FOO" is not a number or a name JAN-DEC)"},
-      {"0 0 * * MONDAY", R"(cron "0 0 * * MONDAY": day-of-week "MONDAY" is not a number or a name SUN-SAT)"},
+      {"0 0 * * MONDAY",
+       R"(cron "0 0 * * MONDAY": day-of-week "MONDAY" is not a number or a name SUN-SAT)"},
       {"MON * * * *", R"(cron "MON * * * *": minute "MON" is not a number)"},
-      {"0 0 1 * 1;rm", R"(cron "0 0 1 * 1;rm": day-of-week "1;rm" is not a number or a name SUN-SAT)"},
-      {"0 0 1 * $\x01", "cron \"0 0 1 * $\\x01\": day-of-week \"$\\x01\" is not a number or a name SUN-SAT"},
+      {"0 0 1 * 1;rm",
+       R"(cron "0 0 1 * 1;rm": day-of-week "1;rm" is not a number or a name SUN-SAT)"},
+      {"0 0 1 * $\x01",
+       "cron \"0 0 1 * $\\x01\": day-of-week \"$\\x01\" is not a number or a name SUN-SAT"},
       {"99999999999999999999 * * * *",
        R"(cron "99999999999999999999 * * * *": minute "99999999999999999999" is not a number)"},
-      {"CRON_TZ=Mars/Base 0 0 * * *", R"(cron "CRON_TZ=Mars/Base 0 0 * * *": unknown time zone "Mars/Base")"},
+      {"CRON_TZ=Mars/Base 0 0 * * *",
+       R"(cron "CRON_TZ=Mars/Base 0 0 * * *": unknown time zone "Mars/Base")"},
       {"TZ=../../etc/passwd 0 0 * * *",
        R"(cron "TZ=../../etc/passwd 0 0 * * *": invalid time zone name "../../etc/passwd")"},
       {"TZ=Europe/Berlin",
@@ -59,11 +66,16 @@ TEST(CronParse, RefusesWithClearMessages) {
       {"@every -5m", R"(cron "@every -5m": @every needs a positive duration, got "-5m")"},
       {"@every bogus",
        R"(cron "@every bogus": @every needs a Go duration such as 90m or 1h30m: time: invalid duration "bogus")"},
-      {"@every 10", R"(cron "@every 10": @every needs a Go duration such as 90m or 1h30m: time: missing unit in duration "10")"},
-      {"@every", R"(cron "@every": unknown descriptor "@every" (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
-      {"@reboot", R"(cron "@reboot": unknown descriptor "@reboot" (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
-      {"@DAILY", R"(cron "@DAILY": unknown descriptor "@DAILY" (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
-      {"@daily ", R"(cron "@daily ": unknown descriptor "@daily " (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
+      {"@every 10",
+       R"(cron "@every 10": @every needs a Go duration such as 90m or 1h30m: time: missing unit in duration "10")"},
+      {"@every",
+       R"(cron "@every": unknown descriptor "@every" (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
+      {"@reboot",
+       R"(cron "@reboot": unknown descriptor "@reboot" (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
+      {"@DAILY",
+       R"(cron "@DAILY": unknown descriptor "@DAILY" (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
+      {"@daily ",
+       R"(cron "@daily ": unknown descriptor "@daily " (accepted: @yearly @annually @monthly @weekly @daily @midnight @hourly @every <duration>))"},
   };
   ASSERT_GE(std::size(cases), 12u);
   for (const InvalidCase& c : cases) {
@@ -78,23 +90,21 @@ TEST(CronParse, RefusesWithClearMessages) {
 // robfig's grammar has corners that Velero users may rely on: all of these parse.
 TEST(CronParse, AcceptsWhatRobfigAccepts) {
   for (const char* text : {
-           "0 0 * * ?",            // ? is * in any field
+           "0 0 * * ?",  // ? is * in any field
            "? ? ? ? ?",
-           "0 0 * jan-DEC Sun",    // names in any case
+           "0 0 * jan-DEC Sun",  // names in any case
            "0 0 * * mon,WED,fri",
-           "*-5 * * * *",          // robfig ignores what follows a star's "-"
-           "+5 * * * *",           // strconv.Atoi takes a sign
-           "0 0 1,,15 * *",        // empty list items are skipped
-           "5/15 * * * *",         // N/step is N-max/step
+           "*-5 * * * *",    // robfig ignores what follows a star's "-"
+           "+5 * * * *",     // strconv.Atoi takes a sign
+           "0 0 1,,15 * *",  // empty list items are skipped
+           "5/15 * * * *",   // N/step is N-max/step
            "*/99999999999 * * * *",
-           "0\t0 *\n* *",          // any Unicode space separates fields (strings.Fields)
+           "0\t0 *\n* *",  // any Unicode space separates fields (strings.Fields)
            "0\u00a00 * * *",
            "CRON_TZ=Europe/Berlin   @daily  ",  // a zone prefix trims the rest
-           "TZ= 0 0 * * *",        // an empty zone is UTC
-           "TZ=UTC 0 0 * * *",
-           "TZ=Local 0 0 * * *",
-           "@every 1h30m",
-           "@every 500ms",         // under a second: robfig runs it every second
+           "TZ= 0 0 * * *",                     // an empty zone is UTC
+           "TZ=UTC 0 0 * * *", "TZ=Local 0 0 * * *", "@every 1h30m",
+           "@every 500ms",  // under a second: robfig runs it every second
        }) {
     SCOPED_TRACE(text);
     auto schedule = parse_cron(text);
@@ -135,7 +145,7 @@ TEST(CronParse, StepOnStarChangesTheDayRule) {
 TEST(CronParse, DescriptorsEqualTheirFields) {
   const std::pair<const char*, const char*> pairs[] = {
       {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
-      {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
+      {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
       {"@hourly", "0 * * * *"},
   };
   for (const auto& [descriptor, fields] : pairs) {

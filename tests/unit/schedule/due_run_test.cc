@@ -1,10 +1,11 @@
 // due_run and backup_name_for: the server's per-tick decision for one Schedule, as Velero's
 // schedule controller takes it.
-#include <gtest/gtest.h>
+#include "schedule/due_run.h"
 
 #include <optional>
 
-#include "schedule/due_run.h"
+#include <gtest/gtest.h>
+
 #include "unit/schedule/time_text.h"
 
 namespace stillpoint::schedule {
@@ -22,7 +23,8 @@ CronSchedule parsed(const char* text) {
 // A schedule that never ran backs up at once, then looks again at the next activation.
 TEST(DueRun, NeverRanRunsImmediately) {
   const auto hourly = parsed("0 * * * *");
-  const auto d = due_run(hourly, std::nullopt, utc("2026-01-01T10:20:00Z"), false, utc("2026-01-01T10:20:05Z"));
+  const auto d = due_run(hourly, std::nullopt, utc("2026-01-01T10:20:00Z"), false,
+                         utc("2026-01-01T10:20:05Z"));
   EXPECT_TRUE(d.due);
   ASSERT_TRUE(d.next);
   EXPECT_EQ(to_text(*d.next), "2026-01-01T11:00:00Z");
@@ -45,10 +47,12 @@ TEST(DueRun, SkipImmediatelyWaitsForTheFirstActivation) {
 TEST(DueRun, DueAtTheNextActivationAfterTheLastBackup) {
   const auto daily = parsed("30 2 * * *");
   const TimePoint last = utc("2026-01-01T02:30:01Z");
-  const auto early = due_run(daily, last, utc("2025-12-01T00:00:00Z"), false, utc("2026-01-02T02:29:59Z"));
+  const auto early =
+      due_run(daily, last, utc("2025-12-01T00:00:00Z"), false, utc("2026-01-02T02:29:59Z"));
   EXPECT_FALSE(early.due);
   EXPECT_EQ(to_text(*early.next), "2026-01-02T02:30:00Z");
-  const auto on_time = due_run(daily, last, utc("2025-12-01T00:00:00Z"), false, utc("2026-01-02T02:30:00Z"));
+  const auto on_time =
+      due_run(daily, last, utc("2025-12-01T00:00:00Z"), false, utc("2026-01-02T02:30:00Z"));
   EXPECT_TRUE(on_time.due);
   EXPECT_EQ(to_text(*on_time.next), "2026-01-03T02:30:00Z");
 }

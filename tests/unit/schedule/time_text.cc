@@ -23,8 +23,8 @@ TimePoint utc(std::string_view text) {
     }
   }
   const std::chrono::sys_days day{std::chrono::year{y} / mo / d};
-  return TimePoint(day) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(sec) +
-         std::chrono::duration_cast<TimePoint::duration>(fraction);
+  return TimePoint(day) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+         std::chrono::seconds(sec) + std::chrono::duration_cast<TimePoint::duration>(fraction);
 }
 
 std::string to_text(TimePoint t) {
@@ -33,9 +33,9 @@ std::string to_text(TimePoint t) {
   const std::chrono::year_month_day ymd{day};
   const long long s = (secs - day).count();
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), s / 3600, s / 60 % 60,
-                s % 60);
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), s / 3600, s / 60 % 60, s % 60);
   return buf;
 }
 
