@@ -164,6 +164,13 @@ CASES = [
     ("CRON_TZ=America/New_York 0 9 * * MON-FRI", "2026-03-06T15:00:00Z", 2),
     # Southern hemisphere: Sydney falls back 2026-04-05 03:00 AEDT -> 02:00 AEST.
     ("CRON_TZ=Australia/Sydney 0 2 * * *", "2026-04-04T00:00:00Z", 3),
+    # America/Santiago shifts at midnight: 2026-09-06 00:00 -04 -> 01:00 -03 (04:00Z), so that
+    # day has no midnight; 2026-04-05 00:00 -03 -> 2026-04-04 23:00 -04 (03:00Z) repeats 23:xx.
+    # robfig's day loop lands in that gap via time.Date and corrects by an hour (spec.go).
+    ("CRON_TZ=America/Santiago 0 0 * * *", "2026-09-05T12:00:00Z", 2),
+    ("CRON_TZ=America/Santiago 0 0 * * SUN", "2026-09-01T00:00:00Z", 2),
+    ("CRON_TZ=America/Santiago 0 1 * * SUN", "2026-09-01T12:00:00Z", 2),
+    ("CRON_TZ=America/Santiago 30 23 * * *", "2026-04-04T12:00:00Z", 3),
     ("CRON_TZ=Asia/Kolkata 0 9 * * *", "2026-01-01T00:00:00Z", 2),
     ("CRON_TZ=UTC 0 9 * * *", "2026-01-01T09:00:00Z", 2),
     ("TZ=UTC   0 9 * * *", "2026-01-01T08:00:00Z", 1),
