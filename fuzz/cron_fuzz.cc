@@ -14,18 +14,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   auto schedule = sch::parse_cron(text);
   if (!schedule) {
-    if (schedule.error().message.empty())
+    if (schedule.error().message.empty()) {
       std::abort();
+    }
     return 0;
   }
   // 2026-03-29T00:59:30Z: half a minute before Europe's spring-forward.
   sch::TimePoint t{std::chrono::seconds(1774745970)};
   for (int i = 0; i < 3; ++i) {
     const auto next = sch::next_after(*schedule, t);
-    if (!next)
+    if (!next) {
       break;
-    if (*next <= t)
+    }
+    if (*next <= t) {
       std::abort();
+    }
     t = *next;
   }
   (void)sch::expected_interval(*schedule, t);

@@ -37,8 +37,9 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
   const auto max_whole = std::chrono::floor<seconds>(TimePoint::max());
   if (s.every_ > seconds(0)) {
     // ConstantDelaySchedule.Next: t.Add(Delay - t.Nanosecond()).
-    if (whole > max_whole - s.every_)
+    if (whole > max_whole - s.every_) {
       return std::nullopt;
+    }
     return TimePoint(whole + s.every_);
   }
   const auto values = [](std::uint64_t bits) { return bits & ~kStarBit; };
@@ -73,8 +74,9 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
   };
 
   for (;;) {  // each pass is robfig's WRAP label
-    if (w.year > year_limit)
+    if (w.year > year_limit) {
       return std::nullopt;
+    }
     bool wrap = false;
 
     while (!wrap && !has(s.month_, w.month)) {
@@ -85,8 +87,9 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(loc.date(w.year, w.month + 1, w.day, w.hour, w.minute, w.second));  // AddDate(0, 1, 0)
       wrap = w.month == 1;
     }
-    if (wrap)
+    if (wrap) {
       continue;
+    }
 
     while (!wrap && !day_matches(w)) {
       if (!added) {
@@ -101,8 +104,9 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       }
       wrap = w.day == 1;
     }
-    if (wrap)
+    if (wrap) {
       continue;
+    }
 
     while (!wrap && !has(s.hour_, w.hour)) {
       if (!added) {
@@ -112,8 +116,9 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(cur + hours(1));
       wrap = w.hour == 0;
     }
-    if (wrap)
+    if (wrap) {
       continue;
+    }
 
     while (!wrap && !has(s.minute_, w.minute)) {
       if (!added) {
@@ -123,8 +128,9 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(cur + minutes(1));
       wrap = w.minute == 0;
     }
-    if (wrap)
+    if (wrap) {
       continue;
+    }
 
     // ParseStandard's second field is always 0.
     while (!wrap && w.second != 0) {
@@ -132,22 +138,26 @@ std::optional<TimePoint> next_after(const CronSchedule& s, TimePoint t) {
       set(cur + seconds(1));
       wrap = w.second == 0;
     }
-    if (wrap)
+    if (wrap) {
       continue;
+    }
 
-    if (cur > max_whole)
+    if (cur > max_whole) {
       return std::nullopt;
+    }
     return TimePoint(cur);
   }
 }
 
 std::optional<std::chrono::seconds> expected_interval(const CronSchedule& schedule, TimePoint now) {
   const auto first = next_after(schedule, now);
-  if (!first)
+  if (!first) {
     return std::nullopt;
+  }
   const auto second = next_after(schedule, *first);
-  if (!second)
+  if (!second) {
     return std::nullopt;
+  }
   return std::chrono::duration_cast<std::chrono::seconds>(*second - *first);
 }
 

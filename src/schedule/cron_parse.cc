@@ -2,6 +2,7 @@
 // Minute|Hour|Dom|Month|Dow|Descriptor, getField, getRange, parseDescriptor), with our own
 // error messages: robfig's ("end of range (25) above maximum (23): 25") name neither the
 // field nor the schedule.
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -46,20 +47,27 @@ std::size_t space_at(std::string_view s, std::size_t i) {
     return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u;
   };
   const unsigned c = b(0);
-  if (c == ' ' || (c >= '\t' && c <= '\r'))
+  if (c == ' ' || (c >= '\t' && c <= '\r')) {
     return 1;
-  if (c == 0xC2 && (b(1) == 0x85 || b(1) == 0xA0))
-    return 2;  // U+0085, U+00A0
-  if (c == 0xE1 && b(1) == 0x9A && b(2) == 0x80)
-    return 3;  // U+1680
-  if (c == 0xE2 && b(1) == 0x80 && (b(2) <= 0x8A || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF) &&
-      b(2) >= 0x80) {
-    return 3;  // U+2000-U+200A, U+2028, U+2029, U+202F
   }
-  if (c == 0xE2 && b(1) == 0x81 && b(2) == 0x9F)
+  if (c == 0xC2 && (b(1) == 0x85 || b(1) == 0xA0)) {
+    return 2;  // U+0085, U+00A0
+  }
+  if (c == 0xE1 && b(1) == 0x9A && b(2) == 0x80) {
+    return 3;  // U+1680
+  }
+  if (c == 0xE2 && b(1) == 0x80) {
+    const unsigned last = b(2);
+    if ((last >= 0x80 && last <= 0x8A) || last == 0xA8 || last == 0xA9 || last == 0xAF) {
+      return 3;  // U+2000-U+200A, U+2028, U+2029, U+202F
+    }
+  }
+  if (c == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) {
     return 3;  // U+205F
-  if (c == 0xE3 && b(1) == 0x80 && b(2) == 0x80)
+  }
+  if (c == 0xE3 && b(1) == 0x80 && b(2) == 0x80) {
     return 3;  // U+3000
+  }
   return 0;
 }
 
@@ -71,8 +79,9 @@ std::vector<std::string_view> go_fields(std::string_view s) {
   while (i < s.size()) {
     const std::size_t n = space_at(s, i);
     if (n == 0) {
-      if (start == std::string_view::npos)
+      if (start == std::string_view::npos) {
         start = i;
+      }
       ++i;
       continue;
     }
@@ -82,8 +91,9 @@ std::vector<std::string_view> go_fields(std::string_view s) {
     }
     i += n;
   }
-  if (start != std::string_view::npos)
+  if (start != std::string_view::npos) {
     out.push_back(s.substr(start));
+  }
   return out;
 }
 
@@ -91,8 +101,9 @@ std::vector<std::string_view> go_fields(std::string_view s) {
 std::string_view go_trim_space(std::string_view s) {
   while (!s.empty()) {
     const std::size_t n = space_at(s, 0);
-    if (n == 0)
+    if (n == 0) {
       break;
+    }
     s.remove_prefix(n);
   }
   for (bool trimmed = true; trimmed && !s.empty();) {
@@ -115,16 +126,19 @@ std::optional<std::int64_t> go_atoi(std::string_view s) {
     negative = s.front() == '-';
     s.remove_prefix(1);
   }
-  if (s.empty())
+  if (s.empty()) {
     return std::nullopt;
+  }
   std::uint64_t v = 0;
   const std::uint64_t limit = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
   for (const char c : s) {
-    if (c < '0' || c > '9')
+    if (c < '0' || c > '9') {
       return std::nullopt;
+    }
     const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (v > (limit - digit) / 10)
+    if (v > (limit - digit) / 10) {
       return std::nullopt;
+    }
     v = v * 10 + digit;
   }
   return negative ? static_cast<std::int64_t>(0 - v) : static_cast<std::int64_t>(v);
@@ -143,8 +157,9 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 std::string ascii_lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
-    if (c >= 'A' && c <= 'Z')
+    if (c >= 'A' && c <= 'Z') {
       c = static_cast<char>(c - 'A' + 'a');
+    }
   }
   return out;
 }
@@ -159,11 +174,13 @@ class FieldParser {
   core::Result<std::uint64_t> field(std::string_view text) {
     std::uint64_t bits = 0;
     for (const std::string_view item : split(text, ',')) {
-      if (item.empty())
+      if (item.empty()) {
         continue;
+      }
       auto r = range(item);
-      if (!r)
+      if (!r) {
         return r;
+      }
       bits |= *r;
     }
     return bits;
@@ -185,13 +202,15 @@ class FieldParser {
       extra = kStarBit;
     } else {
       auto s = value(low_and_high[0]);
-      if (!s)
+      if (!s) {
         return core::unexpected(s.error());
+      }
       start = *s;
       if (low_and_high.size() == 2) {
         auto e = value(low_and_high[1]);
-        if (!e)
+        if (!e) {
           return core::unexpected(e.error());
+        }
         end = *e;
       } else if (low_and_high.size() > 2) {
         return fail(core::go_quote(expr) + " has more than one \"-\"");
@@ -201,26 +220,32 @@ class FieldParser {
     }
     if (range_and_step.size() == 2) {
       const auto n = go_atoi(range_and_step[1]);
-      if (!n)
+      if (!n) {
         return fail("step " + core::go_quote(range_and_step[1]) + " in " + core::go_quote(expr) +
                     " is not a number");
-      if (*n <= 0)
+      }
+      if (*n <= 0) {
         return fail("step " + std::to_string(*n) + " in " + core::go_quote(expr) +
                     " must be positive");
+      }
       step = *n;
-      if (single)
+      if (single) {
         end = b_.max;  // "N/step" means "N-max/step"
+      }
       // robfig clears the star bit for steps above 1, so "*/2" in day-of-month restricts the
       // day like a list does: with a restricted day-of-week the two are ORed (spec.go).
-      if (step > 1)
+      if (step > 1) {
         extra = 0;
+      }
     } else if (range_and_step.size() > 2) {
       return fail(core::go_quote(expr) + " has more than one \"/\"");
     }
-    if (start < b_.min)
+    if (start < b_.min) {
       return out_of_range(start);
-    if (end > b_.max)
+    }
+    if (end > b_.max) {
       return out_of_range(end);
+    }
     if (start > end) {
       return fail("range " + core::go_quote(expr) + " starts after it ends (" +
                   std::to_string(start) + " > " + std::to_string(end) + ")");
@@ -228,8 +253,9 @@ class FieldParser {
     std::uint64_t bits = 0;
     for (std::int64_t v = start; v <= end; v += step) {
       bits |= std::uint64_t{1} << v;
-      if (step > b_.max)
+      if (step > b_.max) {
         break;  // a huge step: one value, and no overflow of v
+      }
     }
     return bits | extra;
   }
@@ -240,23 +266,26 @@ class FieldParser {
     if (b_.names != nullptr) {
       const std::string lower = ascii_lower(text);
       for (int i = 0; i <= b_.max - b_.min; ++i) {
-        if (b_.names[i] == lower)
+        if (b_.names[i] == lower) {
           return std::int64_t{b_.min + i};
+        }
       }
     }
     const auto n = go_atoi(text);
     if (!n) {
       return fail(core::go_quote(text) + " is not a number" + std::string(b_.names_hint));
     }
-    if (*n < 0)
+    if (*n < 0) {
       return fail(std::to_string(*n) + " is negative");
+    }
     return *n;
   }
 
   core::Unexpected out_of_range(std::int64_t v) {
     std::string hint;
-    if (&b_ == &kDayOfWeek && v == 7)
+    if (&b_ == &kDayOfWeek && v == 7) {
       hint = " (Sunday is 0; 7 is not accepted)";
+    }
     return fail(std::to_string(v) + " is out of range " + std::to_string(b_.min) + "-" +
                 std::to_string(b_.max) + hint);
   }
@@ -292,8 +321,9 @@ constexpr Descriptor kDescriptors[] = {
 core::Result<CronSchedule> parse_cron(std::string_view text) {
   CronSchedule out;
   out.text_ = std::string(text);
-  if (text.empty())
+  if (text.empty()) {
     return invalid(text, "the schedule is empty");
+  }
   std::string_view spec = text;
   if (spec.starts_with("TZ=") || spec.starts_with("CRON_TZ=")) {
     // robfig takes the zone up to the first ASCII space; with no space it slices out of
@@ -305,8 +335,9 @@ core::Result<CronSchedule> parse_cron(std::string_view text) {
     const std::size_t eq = spec.find('=');
     const std::string_view name = spec.substr(eq + 1, space - eq - 1);
     auto zone = detail::load_location(name);
-    if (!zone)
+    if (!zone) {
       return invalid(text, zone.error().message);
+    }
     out.zone_ = *zone;
     out.zone_name_ = out.zone_ == nullptr ? "" : std::string(name);
     spec = go_trim_space(spec.substr(space));
@@ -328,15 +359,17 @@ core::Result<CronSchedule> parse_cron(std::string_view text) {
                                  "@hourly @every <duration>)");
       }
       auto d = core::parse_go_duration(spec.substr(kEvery.size()));
-      if (!d)
+      if (!d) {
         return invalid(text,
                        "@every needs a Go duration such as 90m or 1h30m: " + d.error().message);
+      }
       // Divergence from robfig (constantdelay.go's Every turns anything under 1s, zero and
       // negative included, into 1s): a zero or negative interval is a mistake, and a backup
       // every second is not a safe reading of it.
-      if (d->count() <= 0)
+      if (d->count() <= 0) {
         return invalid(text, "@every needs a positive duration, got " +
                                  core::go_quote(spec.substr(kEvery.size())));
+      }
       // Every(): at least one second, and whole seconds only (the rest is truncated).
       out.every_ =
           std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(*d));
@@ -355,8 +388,9 @@ core::Result<CronSchedule> parse_cron(std::string_view text) {
   for (int i = 0; i < 5; ++i) {
     FieldParser parser(text, *bounds[i]);
     auto bits = parser.field(fields[i]);
-    if (!bits)
+    if (!bits) {
       return core::unexpected(bits.error());
+    }
     *targets[i] = *bits;
   }
   return out;

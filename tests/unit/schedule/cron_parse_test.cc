@@ -54,6 +54,10 @@ TEST(CronParse, RefusesWithClearMessages) {
        "cron \"0 0 1 * $\\x01\": day-of-week \"$\\x01\" is not a number or a name SUN-SAT"},
       {"99999999999999999999 * * * *",
        R"(cron "99999999999999999999 * * * *": minute "99999999999999999999" is not a number)"},
+      // U+200B ZERO WIDTH SPACE is not a space to Go: four fields.
+      {"0\u200b0 * * *",
+       "cron \"0\u200b0 * * *\": expected exactly 5 fields (minute hour day-of-month month "
+       "day-of-week), found 4"},
       {"CRON_TZ=Mars/Base 0 0 * * *",
        R"(cron "CRON_TZ=Mars/Base 0 0 * * *": unknown time zone "Mars/Base")"},
       {"TZ=../../etc/passwd 0 0 * * *",
@@ -101,6 +105,7 @@ TEST(CronParse, AcceptsWhatRobfigAccepts) {
            "*/99999999999 * * * *",
            "0\t0 *\n* *",  // any Unicode space separates fields (strings.Fields)
            "0\u00a00 * * *",
+           "0\u20030\u3000*\u2028*\u0085*",     // em space, ideographic space, line separator, NEL
            "CRON_TZ=Europe/Berlin   @daily  ",  // a zone prefix trims the rest
            "TZ= 0 0 * * *",                     // an empty zone is UTC
            "TZ=UTC 0 0 * * *", "TZ=Local 0 0 * * *", "@every 1h30m",
