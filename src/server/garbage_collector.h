@@ -23,7 +23,9 @@ class GarbageCollector {
   GarbageCollector(ServerContext& ctx, core::Duration frequency, std::function<bool()> may_run)
       : ctx_(ctx), frequency_(frequency), may_run_(std::move(may_run)) {}
 
-  // Collects, then sleeps `frequency`, until cancelled. A frequency of 0 collects never.
+  // Collects, then sleeps `frequency`, until cancelled; a pass comes only while may_run()
+  // (the server starts this once it leads and has settled a predecessor's work). A frequency
+  // of 0 collects never.
   boost::asio::awaitable<void> run();
   // One pass over the Backups.
   boost::asio::awaitable<CollectionCounts> collect_once();

@@ -192,7 +192,7 @@ asio::awaitable<std::optional<ScheduleController::TimePoint>> ScheduleController
   }
 
   if (flag_at(schedule, "/spec/paused")) {
-    paused_.insert(name);
+    if (paused_.insert(name).second) ctx_.log(origin + ": paused");
     ctx_.observer.schedule_interval(name, 0);
     co_return std::nullopt;
   }

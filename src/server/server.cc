@@ -96,6 +96,9 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
     }
     recovered_ = true;
     leadership_changed();
+    // Collection starts once the predecessor's work is settled: an InProgress restore it left
+    // is Failed by then, and must not hold a backup back as if it still read it.
+    co_await collector_->run();
   };
   // Spawned and awaited through a timer, not `co_await co_spawn(...)`: GCC 12 destroys the
   // temporaries of a co_await expression twice.
@@ -113,7 +116,7 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
 asio::awaitable<void> Server::run_all(std::function<asio::awaitable<void>()> recover) {
   using namespace asio::experimental::awaitable_operators;
   co_await (recover() && backups_->run() && restores_->run() && delete_requests_->run() &&
-            schedules_->run() && collector_->run());
+            schedules_->run());
 }
 
 void Server::leadership_changed() {

@@ -103,6 +103,19 @@ class FakeCluster : public kube::ClusterApi {
     return it->second;
   }
 
+  // The names of the objects of `plural` (in `group`) in namespace `ns`, sorted.
+  std::vector<std::string> names(const std::string& group,
+                                 const std::string& plural,
+                                 const std::string& ns) const {
+    std::vector<std::string> out;
+    const std::string prefix = group + "/" + plural + "/" + ns + "/";
+    for (auto it = objects_.lower_bound(prefix);
+         it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      out.push_back(it->first.substr(prefix.size()));
+    }
+    return out;
+  }
+
   // Deletes the object as a user would; watchers see DELETED. False when there was none.
   bool erase(const std::string& group,
              const std::string& plural,
