@@ -27,6 +27,8 @@ struct OperationFlags {
   bool via_server = false;
   std::string server_namespace = "stillpoint";
   std::string server_api_group = "stillpoint.io";
+  // --wait=false: with --via-server, return once the object is created.
+  bool wait = true;
 };
 
 // --from-file (a `kind` object) and the filter flags.

@@ -21,4 +21,10 @@ int run_via_server(const OperationFlags& flags,
                    const std::string& name,
                    const nlohmann::json& spec);
 
+// The same for a whole object built by the caller (`backup create --from-schedule`: labels
+// and ownerReferences): apiVersion, kind, metadata.name and metadata.namespace are set.
+// With flags.wait false it prints the created object's name (-o json: the object) and
+// returns 0 once created.
+int run_object_via_server(const OperationFlags& flags, const nlohmann::json& object);
+
 }  // namespace stillpoint::cli
