@@ -103,6 +103,9 @@ int delete_one(ApiCalls& api, const server::ApiResources& r, const DeleteOptions
     std::fprintf(o.output == "json" ? stderr : stdout,
                  "backup \"%s\" not found in namespace %s: nothing to delete\n", name.c_str(),
                  o.server_namespace.c_str());
+    // A backup the server does not know may still be in a location used from this terminal.
+    std::fprintf(stderr, "(to delete it from a location here: stillpoint backup delete %s "
+                 "--storage LOCATION)\n", name.c_str());
     return kExitOk;
   }
   const json request = delete_request(o, *backup);
