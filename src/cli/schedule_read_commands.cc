@@ -169,9 +169,9 @@ std::string backups_text(std::vector<json> backups) {
 std::string describe_text(const json& s, const std::vector<json>& backups) {
   const std::string phase = str(s, "/status/phase");
   std::string out = fmt::format(
-      "Name:           {}\nNamespace:      {}\nPhase:          {}\nSchedule:       {}\n"
-      "Paused:         {}\nSkip immediately:  {}\nOwner references in backups: {}\n"
-      "Last backup:    {}\nLast skipped:   {}\n",
+      "Name:             {}\nNamespace:        {}\nPhase:            {}\n"
+      "Schedule:         {}\nPaused:           {}\nSkip immediately: {}\n"
+      "Owns its backups: {}\nLast backup:      {}\nLast skipped:     {}\n",
       str(s, "/metadata/name"), str(s, "/metadata/namespace"), phase.empty() ? "New" : phase,
       str(s, "/spec/schedule"), paused(s), or_text(str(s, "/spec/skipImmediately"), "false"),
       or_text(str(s, "/spec/useOwnerReferencesInBackup"), "false"),

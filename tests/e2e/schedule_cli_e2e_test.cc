@@ -185,14 +185,35 @@ TEST_F(ScheduleCliTest, BackupFromScheduleDescribeAndDelete) {
       << no_schedule.err;
   apply("apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: unrelated, namespace: "
         "stillpoint}\nspec: {}\n");
+  // What the server would write: the phase, its reasons, the last backup; a backup's phase.
+  const auto patch_status = [&](const std::string& resource, const std::string& object,
+                                const std::string& status) {
+    const CommandResult r =
+        sim_.kubectl({"patch", resource, object, "-n", "stillpoint", "--subresource=status",
+                      "--type=merge", "-p", R"({"status":)" + status + "}"});
+    EXPECT_EQ(r.exit_code, 0) << r.describe();
+  };
+  patch_status("schedules", "nightly",
+               R"({"phase":"FailedValidation","validationErrors":["invalid schedule: 61 is not a minute"],"lastBackup":"2026-01-01T00:00:00Z"})");
+  patch_status("backups", "nightly-by-hand", R"({"phase":"Completed"})");
+  const CommandResult failed = cli({"schedule", "get", "nightly"});
+  EXPECT_TRUE(std::regex_search(failed.out,
+                                std::regex("nightly +FailedValidation +0 1 \\* \\* \\* +\\d+d ago")))
+      << failed.out;
 
   const CommandResult described = cli({"schedule", "describe", "nightly"});
   ASSERT_EQ(described.exit_code, 0) << described.describe();
   const std::string& d = described.out;
-  EXPECT_NE(d.find("Schedule:       0 1 * * *"), std::string::npos) << d;
+  EXPECT_NE(d.find("Schedule:         0 1 * * *"), std::string::npos) << d;
   EXPECT_NE(d.find("Included namespaces: shop"), std::string::npos) << d;
   EXPECT_NE(d.find("TTL:                 24h"), std::string::npos) << d;
-  EXPECT_NE(d.find("Last backup:    <never>"), std::string::npos) << d;
+  EXPECT_NE(d.find("Owns its backups: true"), std::string::npos) << d;
+  EXPECT_NE(d.find("Last backup:      2026-01-01T00:00:00Z"), std::string::npos) << d;
+  EXPECT_NE(d.find("Phase:            FailedValidation"), std::string::npos) << d;
+  EXPECT_NE(d.find("Validation errors:\n  invalid schedule: 61 is not a minute\n"),
+            std::string::npos)
+      << d;
+  EXPECT_TRUE(std::regex_search(d, std::regex("nightly-by-hand +Completed"))) << d;
   // Created one after the other (the name breaks a tie within a second): newest first.
   const auto first = d.find("nightly-by-hand"), second = d.find(name);
   EXPECT_NE(first, std::string::npos) << d;
