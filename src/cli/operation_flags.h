@@ -1,6 +1,6 @@
 // The flags every command that creates an operation takes (`backup create`, `restore create`;
-// `schedule create` later): the object (--from-file, with the filter flags written over it),
-// where it is recorded (--storage, --s3-*), how the outcome is printed (-o) and which cluster
+// `schedule create` takes only the object flags): the object (--from-file, with the filter
+// flags written over it), where it is recorded (--storage, --s3-*), how the outcome is printed (-o) and which cluster
 // it runs against (--kubeconfig, …). Each command adds its own flags between the two groups,
 // so `--help` lists them in that order.
 #pragma once

@@ -1,4 +1,5 @@
-// `backup create --via-server` and `restore create --via-server`: instead of running the
+// `backup create --via-server` (and --from-schedule) and `restore create --via-server`: instead
+// of running the
 // operation here (which needs exec and read-everything rights), create the Backup or Restore
 // object for the in-cluster server (docs/server.md) and follow its status until it ends. A user
 // who may only create objects in the server's namespace can still ask for a backup.
