@@ -1,8 +1,8 @@
 // `backup create --via-server` (and --from-schedule) and `restore create --via-server`: instead
-// of running the
-// operation here (which needs exec and read-everything rights), create the Backup or Restore
-// object for the in-cluster server (docs/server.md) and follow its status until it ends. A user
-// who may only create objects in the server's namespace can still ask for a backup.
+// of running the operation here (which needs exec and read-everything rights), create the
+// Backup or Restore object for the in-cluster server (docs/server.md) and follow its status
+// until it ends (--wait=false: only create it). A user who may only create objects in the
+// server's namespace can still ask for a backup.
 #pragma once
 
 #include <string>
