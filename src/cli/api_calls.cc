@@ -41,8 +41,10 @@ struct ApiCalls::State {
       io.stop();
     });
     io.run();
-    if (crashed) std::rethrow_exception(crashed);  // a bug: run() reports it
-    if (!out) return core::unexpected(core::ErrorCode::Internal, "request did not finish");
+    if (crashed)
+      std::rethrow_exception(crashed);  // a bug: run() reports it
+    if (!out)
+      return core::unexpected(core::ErrorCode::Internal, "request did not finish");
     return std::move(*out);
   }
 };
@@ -53,7 +55,8 @@ ApiCalls::~ApiCalls() = default;
 core::Result<std::unique_ptr<ApiCalls>> ApiCalls::connect(const ClusterFlags& flags) {
   auto state = std::make_unique<State>();
   auto http = cli::connect(flags, state->io.get_executor());
-  if (!http) return core::unexpected(http.error());
+  if (!http)
+    return core::unexpected(http.error());
   state->rest.emplace(*http);
   return std::unique_ptr<ApiCalls>(new ApiCalls(std::move(state)));
 }
@@ -76,7 +79,8 @@ core::Result<std::vector<json>> ApiCalls::list(const kube::GroupVersionResource&
     return core::ok();
   };
   auto listed = state_->wait(state_->rest->list(gvr, options, collect));
-  if (!listed) return core::unexpected(listed.error());
+  if (!listed)
+    return core::unexpected(listed.error());
   return items;
 }
 

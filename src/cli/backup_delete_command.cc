@@ -43,7 +43,8 @@ struct DeleteOptions {
 
 int delete_from_location(const DeleteOptions& o) {
   auto store = open_storage(o.storage);
-  if (!store) return report_failure(store.error());
+  if (!store)
+    return report_failure(store.error());
   int exit_code = kExitOk;
   for (const std::string& name : o.names) {
     if (auto s = catalog::delete_backup(**store, name); !s) {
@@ -75,8 +76,11 @@ std::string phase_of(const json& object) {
 
 // Reads the request until it is Processed. A request the server removed once done counts as
 // Processed when the Backup object is gone too.
-core::Result<json> follow(ApiCalls& api, const server::ApiResources& r, const DeleteOptions& o,
-                          json request, const std::string& backup) {
+core::Result<json> follow(ApiCalls& api,
+                          const server::ApiResources& r,
+                          const DeleteOptions& o,
+                          json request,
+                          const std::string& backup) {
   const std::string name = request["metadata"]["name"];
   for (;;) {
     auto got = api.get(r.delete_requests, o.server_namespace, name);
@@ -87,30 +91,39 @@ core::Result<json> follow(ApiCalls& api, const server::ApiResources& r, const De
         return request;
       }
     }
-    if (!got) return core::unexpected(got.error());
-    if (phase_of(*got) == "Processed") return *got;
+    if (!got)
+      return core::unexpected(got.error());
+    if (phase_of(*got) == "Processed")
+      return *got;
     std::this_thread::sleep_for(kPollInterval);
   }
 }
 
 // One backup through the server: 0 deleted (or nothing to delete), 1 otherwise. `printed`
 // collects what -o json prints.
-int delete_one(ApiCalls& api, const server::ApiResources& r, const DeleteOptions& o,
-               const std::string& name, json& printed) {
+int delete_one(ApiCalls& api,
+               const server::ApiResources& r,
+               const DeleteOptions& o,
+               const std::string& name,
+               json& printed) {
   auto backup = api.get(r.backups, o.server_namespace, name);
   if (!backup) {
-    if (backup.error().code != core::ErrorCode::NotFound) return report_failure(backup.error());
+    if (backup.error().code != core::ErrorCode::NotFound)
+      return report_failure(backup.error());
     std::fprintf(o.output == "json" ? stderr : stdout,
                  "backup \"%s\" not found in namespace %s: nothing to delete\n", name.c_str(),
                  o.server_namespace.c_str());
     // A backup the server does not know may still be in a location used from this terminal.
-    std::fprintf(stderr, "(to delete it from a location here: stillpoint backup delete %s "
-                 "--storage LOCATION)\n", name.c_str());
+    std::fprintf(stderr,
+                 "(to delete it from a location here: stillpoint backup delete %s "
+                 "--storage LOCATION)\n",
+                 name.c_str());
     return kExitOk;
   }
   const json request = delete_request(o, *backup);
   auto created = api.create(r.delete_requests, o.server_namespace, request);
-  if (!created) return report_failure(created.error());
+  if (!created)
+    return report_failure(created.error());
   const std::string request_name = (*created)["metadata"].value("name", "");
   if (!o.wait) {
     printed.push_back(*created);
@@ -123,7 +136,8 @@ int delete_one(ApiCalls& api, const server::ApiResources& r, const DeleteOptions
   std::fprintf(stderr, "created DeleteBackupRequest %s/%s; waiting for the server\n",
                o.server_namespace.c_str(), request_name.c_str());
   auto done = follow(api, r, o, *created, name);
-  if (!done) return report_failure(done.error());
+  if (!done)
+    return report_failure(done.error());
   printed.push_back(*done);
   const json errors = done->value("status", json::object()).value("errors", json::array());
   if (errors.is_array() && !errors.empty()) {
@@ -133,24 +147,26 @@ int delete_one(ApiCalls& api, const server::ApiResources& r, const DeleteOptions
     }
     return kExitFailed;
   }
-  if (o.output != "json") std::printf("Backup \"%s\" deleted\n", name.c_str());
+  if (o.output != "json")
+    std::printf("Backup \"%s\" deleted\n", name.c_str());
   return kExitOk;
 }
 
 int delete_via_server(const DeleteOptions& o) {
   auto api = ApiCalls::connect(o.cluster);
-  if (!api) return report_failure(api.error());
+  if (!api)
+    return report_failure(api.error());
   const server::ApiResources resources(o.server_api_group);
   int exit_code = kExitOk;
   json printed = json::array();
   for (const std::string& name : o.names) {
-    if (delete_one(**api, resources, o, name, printed) != kExitOk) exit_code = kExitFailed;
+    if (delete_one(**api, resources, o, name, printed) != kExitOk)
+      exit_code = kExitFailed;
   }
   if (o.output == "json" && !printed.empty()) {
-    const json out = printed.size() == 1 ? printed[0]
-                                         : json{{"apiVersion", "v1"},
-                                                {"kind", "List"},
-                                                {"items", printed}};
+    const json out = printed.size() == 1
+                         ? printed[0]
+                         : json{{"apiVersion", "v1"}, {"kind", "List"}, {"items", printed}};
     std::printf("%s\n", out.dump(2).c_str());
   }
   return exit_code;

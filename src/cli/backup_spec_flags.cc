@@ -20,10 +20,14 @@ void add_backup_spec_flags(CLI::App& command, BackupSpecFlags& flags) {
 core::Status write_backup_spec_flags(const FilterFlags& filter,
                                      const BackupSpecFlags& flags,
                                      nlohmann::json& spec) {
-  if (auto written = write_filter_flags(filter, spec); !written) return written;
-  if (!flags.ttl.empty()) spec["ttl"] = flags.ttl;
-  if (!flags.storage_location.empty()) spec["storageLocation"] = flags.storage_location;
-  if (flags.default_volumes_to_fs_backup) spec["defaultVolumesToFsBackup"] = true;
+  if (auto written = write_filter_flags(filter, spec); !written)
+    return written;
+  if (!flags.ttl.empty())
+    spec["ttl"] = flags.ttl;
+  if (!flags.storage_location.empty())
+    spec["storageLocation"] = flags.storage_location;
+  if (flags.default_volumes_to_fs_backup)
+    spec["defaultVolumesToFsBackup"] = true;
   return core::ok();
 }
 

@@ -13,7 +13,8 @@
 namespace stillpoint::cli {
 
 inline bool given_on_command_line(const CLI::Option& option) {
-  if (option.count() == 0) return false;
+  if (option.count() == 0)
+    return false;
   const std::string env = option.get_envname();
   return env.empty() || std::getenv(env.c_str()) == nullptr;
 }

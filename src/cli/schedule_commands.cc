@@ -8,9 +8,10 @@ namespace stillpoint::cli {
 void add_schedule_api_flags(CLI::App& command, ScheduleApiFlags& flags) {
   command.add_option("-n,--namespace", flags.ns,
                      "The server's namespace, where the Schedules are (default stillpoint)");
-  command.add_option("--api-group", flags.api_group,
-                     "The server's API group (default stillpoint.io; velero.io for Velero's "
-                     "CRDs)")
+  command
+      .add_option("--api-group", flags.api_group,
+                  "The server's API group (default stillpoint.io; velero.io for Velero's "
+                  "CRDs)")
       ->check(CLI::IsMember({"stillpoint.io", "velero.io"}));
   add_cluster_flags(command, flags.cluster);
 }

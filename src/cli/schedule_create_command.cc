@@ -41,7 +41,8 @@ struct CreateOptions {
 // `backup create` would refuse.
 core::Result<json> build_schedule(const CreateOptions& o, const CLI::App& cmd) {
   auto loaded = load_operation_object(o.object.from_file, "Schedule");
-  if (!loaded) return core::unexpected(loaded.error());
+  if (!loaded)
+    return core::unexpected(loaded.error());
   json& spec = loaded->object["spec"];
   if (!spec.contains("template") || !spec["template"].is_object()) {
     spec["template"] = json::object();
@@ -49,9 +50,12 @@ core::Result<json> build_schedule(const CreateOptions& o, const CLI::App& cmd) {
   if (auto s = write_backup_spec_flags(o.object.filter, o.spec, spec["template"]); !s) {
     return core::unexpected(s.error());
   }
-  if (cmd.count("--schedule") > 0) spec["schedule"] = o.schedule;
-  if (cmd.count("--paused") > 0) spec["paused"] = o.paused;
-  if (cmd.count("--skip-immediately") > 0) spec["skipImmediately"] = o.skip_immediately;
+  if (cmd.count("--schedule") > 0)
+    spec["schedule"] = o.schedule;
+  if (cmd.count("--paused") > 0)
+    spec["paused"] = o.paused;
+  if (cmd.count("--skip-immediately") > 0)
+    spec["skipImmediately"] = o.skip_immediately;
   if (cmd.count("--use-owner-references-in-backup") > 0) {
     spec["useOwnerReferencesInBackup"] = o.owner_references;
   }
@@ -75,11 +79,13 @@ core::Result<json> build_schedule(const CreateOptions& o, const CLI::App& cmd) {
   const json as_backup = {{"metadata", {{"name", name}}}, {"spec", spec["template"]}};
   auto checked = operation::backup_request_from_object(as_backup, loaded->origin + " (template)",
                                                        operation::BackupRunSettings{});
-  if (!checked) return core::unexpected(checked.error());
+  if (!checked)
+    return core::unexpected(checked.error());
   json metadata = {{"name", name}, {"namespace", o.api.ns}};
   const json given = loaded->object.value("metadata", json::object());
   for (const char* key : {"labels", "annotations"}) {
-    if (given.is_object() && given.contains(key)) metadata[key] = given[key];
+    if (given.is_object() && given.contains(key))
+      metadata[key] = given[key];
   }
   return json{{"apiVersion", o.api.api_group + "/v1"},
               {"kind", "Schedule"},
@@ -89,9 +95,11 @@ core::Result<json> build_schedule(const CreateOptions& o, const CLI::App& cmd) {
 
 int run_create(const CreateOptions& o, const CLI::App& cmd) {
   auto schedule = build_schedule(o, cmd);
-  if (!schedule) return report_failure(schedule.error());
+  if (!schedule)
+    return report_failure(schedule.error());
   auto api = ApiCalls::connect(o.api.cluster);
-  if (!api) return report_failure(api.error());
+  if (!api)
+    return report_failure(api.error());
   const server::ApiResources resources(o.api.api_group);
   const std::string name = (*schedule)["metadata"]["name"];
   auto created = (*api)->create(resources.schedules, o.api.ns, *schedule);
@@ -106,10 +114,11 @@ int run_create(const CreateOptions& o, const CLI::App& cmd) {
   if (o.output == "json") {
     std::printf("%s\n", created->dump(2).c_str());
   } else {
-    std::printf("Schedule \"%s\" created in namespace %s (\"%s\"); the server validates it and "
-                "makes its backups: stillpoint schedule describe %s\n",
-                name.c_str(), o.api.ns.c_str(),
-                (*schedule)["spec"]["schedule"].get<std::string>().c_str(), name.c_str());
+    std::printf(
+        "Schedule \"%s\" created in namespace %s (\"%s\"); the server validates it and "
+        "makes its backups: stillpoint schedule describe %s\n",
+        name.c_str(), o.api.ns.c_str(), (*schedule)["spec"]["schedule"].get<std::string>().c_str(),
+        name.c_str());
   }
   return kExitOk;
 }
@@ -143,9 +152,8 @@ void add_schedule_create_command(CLI::App& schedule, Action& action) {
   cmd->add_option("-o,--output", options->output, "text, or json: the Schedule as created")
       ->check(CLI::IsMember({"text", "json"}));
   add_schedule_api_flags(*cmd, options->api);
-  cmd->callback([options, cmd, &action] {
-    action = [options, cmd] { return run_create(*options, *cmd); };
-  });
+  cmd->callback(
+      [options, cmd, &action] { action = [options, cmd] { return run_create(*options, *cmd); }; });
 }
 
 }  // namespace stillpoint::cli

@@ -32,25 +32,32 @@ struct ReadOptions {
   ScheduleApiFlags api;
 };
 
-std::string str(const json& object, const char* pointer) { return field_text(object, pointer); }
+std::string str(const json& object, const char* pointer) {
+  return field_text(object, pointer);
+}
 
 // "2026-12-08T00:52:46Z" (what the API server writes) → a time; nullopt for anything else.
 std::optional<Clock::time_point> parse_timestamp(const std::string& text) {
   std::tm tm{};
   const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (end == nullptr) return std::nullopt;
+  if (end == nullptr)
+    return std::nullopt;
   return Clock::from_time_t(timegm(&tm));
 }
 
 // kubectl's short ages: 45s, 12m, 5h, 3d.
 std::string age(const std::string& timestamp) {
   const auto t = parse_timestamp(timestamp);
-  if (!t) return "<unknown>";
+  if (!t)
+    return "<unknown>";
   const long s = std::max<long>(
       0, std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - *t).count());
-  if (s < 120) return fmt::format("{}s", s);
-  if (s < 120 * 60) return fmt::format("{}m", s / 60);
-  if (s < 48 * 3600) return fmt::format("{}h", s / 3600);
+  if (s < 120)
+    return fmt::format("{}s", s);
+  if (s < 120 * 60)
+    return fmt::format("{}m", s / 60);
+  if (s < 48 * 3600)
+    return fmt::format("{}h", s / 3600);
   return fmt::format("{}d", s / 86400);
 }
 
@@ -67,7 +74,8 @@ std::string last_backup(const json& s) {
 // Each NAME (NotFound named), or every Schedule of the namespace.
 core::Result<std::vector<json>> read_schedules(ApiCalls& api, const ReadOptions& o) {
   const server::ApiResources resources(o.api.api_group);
-  if (o.names.empty()) return api.list(resources.schedules, o.api.ns);
+  if (o.names.empty())
+    return api.list(resources.schedules, o.api.ns);
   std::vector<json> found;
   for (const std::string& name : o.names) {
     auto one = api.get(resources.schedules, o.api.ns, name);
@@ -84,13 +92,14 @@ core::Result<std::vector<json>> read_schedules(ApiCalls& api, const ReadOptions&
 
 int run_get(const ReadOptions& o) {
   auto api = ApiCalls::connect(o.api.cluster);
-  if (!api) return report_failure(api.error());
+  if (!api)
+    return report_failure(api.error());
   auto schedules = read_schedules(**api, o);
-  if (!schedules) return report_failure(schedules.error());
+  if (!schedules)
+    return report_failure(schedules.error());
   if (o.output == "json") {
-    const json list = {{"apiVersion", o.api.api_group + "/v1"},
-                       {"kind", "ScheduleList"},
-                       {"items", *schedules}};
+    const json list = {
+        {"apiVersion", o.api.api_group + "/v1"}, {"kind", "ScheduleList"}, {"items", *schedules}};
     std::printf("%s\n", list.dump(2).c_str());
     return kExitOk;
   }
@@ -107,7 +116,8 @@ int run_get(const ReadOptions& o) {
 
 std::string list_text(const json& t, const char* pointer, const char* empty) {
   const json::json_pointer p(pointer);
-  if (!t.contains(p) || !t.at(p).is_array() || t.at(p).empty()) return empty;
+  if (!t.contains(p) || !t.at(p).is_array() || t.at(p).empty())
+    return empty;
   std::string out;
   for (const json& v : t.at(p)) {
     out += (out.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
@@ -124,7 +134,8 @@ std::string template_text(const json& s) {
                      ? s.at(json::json_pointer("/spec/template"))
                      : json::object();
   const json::json_pointer hooks("/hooks/resources");
-  const size_t hook_resources = t.contains(hooks) && t.at(hooks).is_array() ? t.at(hooks).size() : 0;
+  const size_t hook_resources =
+      t.contains(hooks) && t.at(hooks).is_array() ? t.at(hooks).size() : 0;
   return fmt::format(
       "Template:\n"
       "  Included namespaces: {}\n  Excluded namespaces: {}\n"
@@ -147,7 +158,8 @@ std::string backups_text(std::vector<json> backups) {
     };
     return key(a) > key(b);
   });
-  if (backups.empty()) return "Backups:\n  <none>\n";
+  if (backups.empty())
+    return "Backups:\n  <none>\n";
   Table table({"NAME", "STATUS", "CREATED", "EXPIRES"});
   for (const json& b : backups) {
     const std::string phase = str(b, "/status/phase");
@@ -160,7 +172,8 @@ std::string backups_text(std::vector<json> backups) {
   while (start < rendered.size()) {
     const size_t end = rendered.find('\n', start);
     out += "  " + rendered.substr(start, end - start) + "\n";
-    if (end == std::string::npos) break;
+    if (end == std::string::npos)
+      break;
     start = end + 1;
   }
   return out;
@@ -189,9 +202,11 @@ std::string describe_text(const json& s, const std::vector<json>& backups) {
 
 int run_describe(const ReadOptions& o) {
   auto api = ApiCalls::connect(o.api.cluster);
-  if (!api) return report_failure(api.error());
+  if (!api)
+    return report_failure(api.error());
   auto schedules = read_schedules(**api, o);
-  if (!schedules) return report_failure(schedules.error());
+  if (!schedules)
+    return report_failure(schedules.error());
   const json& schedule = schedules->front();
   if (o.output == "json") {
     std::printf("%s\n", schedule.dump(2).c_str());
@@ -200,7 +215,8 @@ int run_describe(const ReadOptions& o) {
   const server::ApiResources resources(o.api.api_group);
   const std::string selector = "velero.io/schedule-name=" + restore::label_value(o.names.front());
   auto backups = (*api)->list(resources.backups, o.api.ns, selector);
-  if (!backups) return report_failure(backups.error());
+  if (!backups)
+    return report_failure(backups.error());
   std::fputs(describe_text(schedule, *backups).c_str(), stdout);
   return kExitOk;
 }
@@ -211,8 +227,9 @@ void add_schedule_read_commands(CLI::App& schedule, Action& action) {
   auto get = std::make_shared<ReadOptions>();
   get->output = "table";
   CLI::App* g = schedule.add_subcommand(
-      "get", "List Schedules (all of the namespace, or the ones named) with their phase, cron "
-             "schedule, last backup and whether they are paused");
+      "get",
+      "List Schedules (all of the namespace, or the ones named) with their phase, cron "
+      "schedule, last backup and whether they are paused");
   g->add_option("NAME", get->names, "Schedule names (default: all)");
   g->add_option("-o,--output", get->output, "table, or json: the Schedule objects")
       ->check(CLI::IsMember({"table", "json"}));

@@ -39,11 +39,11 @@ class ScheduleCliTest : public ServerE2eTest {
 // text and a bad template are refused with the schedule named; get, pause and unpause act on
 // the object; a missing schedule is exit 1 with its name.
 TEST_F(ScheduleCliTest, CreateGetPauseAndUnpause) {
-  const CommandResult created = cli(
-      {"schedule", "create", "nightly", "--schedule", "0 1 * * *", "--include-namespaces",
-       "shop,db", "--exclude-resources", "secrets", "-l", "app=db", "--ttl", "24h",
-       "--storage-location", "main", "--default-volumes-to-fs-backup", "--paused",
-       "--skip-immediately", "--use-owner-references-in-backup"});
+  const CommandResult created =
+      cli({"schedule", "create", "nightly", "--schedule", "0 1 * * *", "--include-namespaces",
+           "shop,db", "--exclude-resources", "secrets", "-l", "app=db", "--ttl", "24h",
+           "--storage-location", "main", "--default-volumes-to-fs-backup", "--paused",
+           "--skip-immediately", "--use-owner-references-in-backup"});
   ASSERT_EQ(created.exit_code, 0) << created.describe();
   EXPECT_NE(created.out.find("Schedule \"nightly\" created in namespace stillpoint"),
             std::string::npos)
@@ -71,7 +71,8 @@ TEST_F(ScheduleCliTest, CreateGetPauseAndUnpause) {
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_NE(empty.err.find("schedule \"blank\": a cron schedule is required"), std::string::npos)
       << empty.err;
-  const CommandResult bad_ttl = cli({"schedule", "create", "bad", "--schedule", "@daily", "--ttl", "300"});
+  const CommandResult bad_ttl =
+      cli({"schedule", "create", "bad", "--schedule", "@daily", "--ttl", "300"});
   EXPECT_EQ(bad_ttl.exit_code, 1);
   EXPECT_NE(bad_ttl.err.find("spec.ttl"), std::string::npos) << bad_ttl.err;
   EXPECT_FALSE(get("schedules", "blank").is_object());
@@ -93,9 +94,8 @@ spec:
         pre:
         - exec: {command: [/bin/true]}
 )";
-  const CommandResult from_file =
-      cli({"schedule", "create", "--from-file", file.string(), "--include-namespaces", "y",
-           "--ttl", "2h", "-o", "json"});
+  const CommandResult from_file = cli({"schedule", "create", "--from-file", file.string(),
+                                       "--include-namespaces", "y", "--ttl", "2h", "-o", "json"});
   ASSERT_EQ(from_file.exit_code, 0) << from_file.describe();
   const json w = parse(from_file.out);
   ASSERT_TRUE(w.is_object()) << from_file.out;
@@ -110,12 +110,14 @@ spec:
 
   const CommandResult table = cli({"schedule", "get"});
   ASSERT_EQ(table.exit_code, 0) << table.describe();
-  EXPECT_TRUE(std::regex_search(
-      table.out, std::regex("NAME +STATUS +SCHEDULE +LAST BACKUP +AGE +PAUSED\n")))
+  EXPECT_TRUE(std::regex_search(table.out,
+                                std::regex("NAME +STATUS +SCHEDULE +LAST BACKUP +AGE +PAUSED\n")))
       << table.out;
-  EXPECT_TRUE(std::regex_search(table.out, std::regex("nightly +New +0 1 \\* \\* \\* +n/a +\\d+s +true")))
+  EXPECT_TRUE(
+      std::regex_search(table.out, std::regex("nightly +New +0 1 \\* \\* \\* +n/a +\\d+s +true")))
       << table.out;
-  EXPECT_TRUE(std::regex_search(table.out, std::regex("weekly +New +0 3 \\* \\* 0 +n/a +\\d+s +false")))
+  EXPECT_TRUE(
+      std::regex_search(table.out, std::regex("weekly +New +0 3 \\* \\* 0 +n/a +\\d+s +false")))
       << table.out;
   const CommandResult listed = cli({"schedule", "get", "weekly", "-o", "json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.describe();
@@ -142,9 +144,8 @@ spec:
 // name <schedule>-<yyyyMMddHHmmss>; spec flags beside it are refused by name. describe lists
 // the schedule's backups newest first; delete keeps them.
 TEST_F(ScheduleCliTest, BackupFromScheduleDescribeAndDelete) {
-  ASSERT_EQ(cli({"schedule", "create", "nightly", "--schedule", "0 1 * * *",
-                 "--include-namespaces", "shop", "--ttl", "24h",
-                 "--use-owner-references-in-backup"})
+  ASSERT_EQ(cli({"schedule", "create", "nightly", "--schedule", "0 1 * * *", "--include-namespaces",
+                 "shop", "--ttl", "24h", "--use-owner-references-in-backup"})
                 .exit_code,
             0);
   const json schedule = get("schedules", "nightly");
@@ -165,14 +166,14 @@ TEST_F(ScheduleCliTest, BackupFromScheduleDescribeAndDelete) {
   EXPECT_EQ(owner["uid"], schedule["metadata"]["uid"]);
   EXPECT_EQ(owner["controller"], true);
 
-  const CommandResult named = cli({"backup", "create", "nightly-by-hand", "--from-schedule",
-                                   "nightly", "--wait=false"});
+  const CommandResult named =
+      cli({"backup", "create", "nightly-by-hand", "--from-schedule", "nightly", "--wait=false"});
   ASSERT_EQ(named.exit_code, 0) << named.describe();
   EXPECT_NE(named.out.find("Backup \"nightly-by-hand\" created in namespace stillpoint"),
             std::string::npos)
       << named.out;
-  const CommandResult refused = cli({"backup", "create", "x", "--from-schedule", "nightly",
-                                     "--ttl", "1h", "--include-namespaces", "a"});
+  const CommandResult refused = cli({"backup", "create", "x", "--from-schedule", "nightly", "--ttl",
+                                     "1h", "--include-namespaces", "a"});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("--include-namespaces, --ttl cannot be used with it"),
             std::string::npos)
@@ -183,8 +184,9 @@ TEST_F(ScheduleCliTest, BackupFromScheduleDescribeAndDelete) {
   EXPECT_NE(no_schedule.err.find("schedule \"nope\" not found in namespace stillpoint"),
             std::string::npos)
       << no_schedule.err;
-  apply("apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: unrelated, namespace: "
-        "stillpoint}\nspec: {}\n");
+  apply(
+      "apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: unrelated, namespace: "
+      "stillpoint}\nspec: {}\n");
   // What the server would write: the phase, its reasons, the last backup; a backup's phase.
   const auto patch_status = [&](const std::string& resource, const std::string& object,
                                 const std::string& status) {
@@ -193,12 +195,13 @@ TEST_F(ScheduleCliTest, BackupFromScheduleDescribeAndDelete) {
                       "--type=merge", "-p", R"({"status":)" + status + "}"});
     EXPECT_EQ(r.exit_code, 0) << r.describe();
   };
-  patch_status("schedules", "nightly",
-               R"({"phase":"FailedValidation","validationErrors":["invalid schedule: 61 is not a minute"],"lastBackup":"2026-01-01T00:00:00Z"})");
+  patch_status(
+      "schedules", "nightly",
+      R"({"phase":"FailedValidation","validationErrors":["invalid schedule: 61 is not a minute"],"lastBackup":"2026-01-01T00:00:00Z"})");
   patch_status("backups", "nightly-by-hand", R"({"phase":"Completed"})");
   const CommandResult failed = cli({"schedule", "get", "nightly"});
-  EXPECT_TRUE(std::regex_search(failed.out,
-                                std::regex("nightly +FailedValidation +0 1 \\* \\* \\* +\\d+d ago")))
+  EXPECT_TRUE(std::regex_search(
+      failed.out, std::regex("nightly +FailedValidation +0 1 \\* \\* \\* +\\d+d ago")))
       << failed.out;
 
   const CommandResult described = cli({"schedule", "describe", "nightly"});
@@ -241,9 +244,10 @@ TEST_F(ScheduleCliTest, BackupDeleteCreatesADeleteBackupRequest) {
   EXPECT_NE(ghost.out.find("backup \"ghost\" not found in namespace stillpoint: nothing to delete"),
             std::string::npos)
       << ghost.out;
-  apply("apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: old, namespace: "
-        "stillpoint}\nspec: {}\n---\napiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: "
-        "{name: broken, namespace: stillpoint}\nspec: {}\n");
+  apply(
+      "apiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: {name: old, namespace: "
+      "stillpoint}\nspec: {}\n---\napiVersion: stillpoint.io/v1\nkind: Backup\nmetadata: "
+      "{name: broken, namespace: stillpoint}\nspec: {}\n");
   const std::string uid = get("backups", "old")["metadata"]["uid"];
   const CommandResult asked = cli({"backup", "delete", "old", "--wait=false", "-o", "json"});
   ASSERT_EQ(asked.exit_code, 0) << asked.describe();
@@ -262,7 +266,8 @@ TEST_F(ScheduleCliTest, BackupDeleteCreatesADeleteBackupRequest) {
   const auto err = sim_.dir() / "delete.err";
   std::vector<std::string> args = argv({"backup", "delete", "broken"});
   std::vector<char*> cargs;
-  for (auto& a : args) cargs.push_back(a.data());
+  for (auto& a : args)
+    cargs.push_back(a.data());
   cargs.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -276,19 +281,21 @@ TEST_F(ScheduleCliTest, BackupDeleteCreatesADeleteBackupRequest) {
     const CommandResult r = sim_.kubectl({"get", "deletebackuprequests", "-n", "stillpoint", "-l",
                                           "velero.io/backup-name=broken", "-o", "json"});
     const json items = parse(r.out).value("items", json::array());
-    if (items.empty()) return false;
+    if (items.empty())
+      return false;
     request_name = items[0]["metadata"]["name"];
     return true;
   });
   if (seen) {
-    const CommandResult patched = sim_.kubectl(
-        {"patch", "deletebackuprequests", request_name, "-n", "stillpoint", "--subresource=status",
-         "--type=merge", "-p",
-         R"({"status":{"phase":"Processed","errors":["location unavailable"]}})"});
+    const CommandResult patched =
+        sim_.kubectl({"patch", "deletebackuprequests", request_name, "-n", "stillpoint",
+                      "--subresource=status", "--type=merge", "-p",
+                      R"({"status":{"phase":"Processed","errors":["location unavailable"]}})"});
     EXPECT_EQ(patched.exit_code, 0) << patched.describe();
   }
   int status = 0;
-  if (!seen) ::kill(pid, SIGKILL);
+  if (!seen)
+    ::kill(pid, SIGKILL);
   ::waitpid(pid, &status, 0);
   ASSERT_TRUE(seen) << read_file(err);
   EXPECT_EQ(WEXITSTATUS(status), 1) << read_file(err);
