@@ -14,6 +14,7 @@
 #include "core/json_fields.h"
 #include "kube/exec_credential.h"
 #include "operation/backup_request_from_object.h"
+#include "restore/object_transform.h"
 #include "schedule/cron_schedule.h"
 #include "schedule/due_run.h"
 #include "server/object_events.h"
@@ -249,12 +250,15 @@ asio::awaitable<bool> ScheduleController::previous_backup_running(const std::str
                                                                   std::string* which) {
   kube::ListOptions options;
   options.namespace_name = ctx_.namespace_name;
-  options.label_selector = std::string(kScheduleLabel) + "=" + schedule;
+  // A label value holds 63 characters: a longer schedule name is shortened as the CLI
+  // (`schedule describe`) and restores shorten it (restore::label_value).
+  const std::string value = restore::label_value(schedule);
+  options.label_selector = std::string(kScheduleLabel) + "=" + value;
   bool running = false;
   const json::json_pointer label("/metadata/labels/velero.io~1schedule-name");
   kube::ItemCallback look = [&](json item) {
     // The selector does the work on a real API server; checked here too, for any that ignores it.
-    if (core::string_at(item, label) != schedule) return core::ok();
+    if (core::string_at(item, label) != value) return core::ok();
     const std::string phase = core::string_at(item, json::json_pointer("/status/phase"));
     if (phase.empty() || phase == "New" || phase == "InProgress") {
       running = true;
@@ -287,7 +291,7 @@ asio::awaitable<core::Status> ScheduleController::create_backup(const json& sche
   if (tmpl.contains(template_labels) && tmpl[template_labels].is_object()) {
     labels.update(tmpl[template_labels]);
   }
-  labels[kScheduleLabel] = schedule_name;
+  labels[kScheduleLabel] = restore::label_value(schedule_name);
   json backup = {{"apiVersion", ctx_.resources.group + "/v1"},
                  {"kind", "Backup"},
                  {"metadata",
