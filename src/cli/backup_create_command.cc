@@ -1,20 +1,29 @@
 // `stillpoint backup create NAME`: flags (or a Backup object from --from-file) become a
 // velero.io/v1 Backup spec, validated by the same parser as `hooks plan`, then BackupRunner
-// runs it against the kubeconfig's cluster into the backup location.
+// runs it against the kubeconfig's cluster into the backup location (or the server does:
+// --via-server). --from-schedule takes the spec from a Schedule's template instead
+// (schedule_backup.h).
 #include <cstdio>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "backup/backup_runner.h"
 #include "catalog/backup_catalog.h"
 #include "cli/backup_commands.h"
+#include "cli/backup_spec_flags.h"
 #include "cli/cluster_operation.h"
 #include "cli/duration_flag.h"
+#include "cli/exit_codes.h"
+#include "cli/given_flags.h"
 #include "cli/operation_flags.h"
 #include "cli/operation_object.h"
 #include "cli/report_failure.h"
+#include "cli/schedule_backup.h"
 #include "cli/table.h"
 #include "core/go_duration.h"
 #include "operation/backup_request_from_object.h"
@@ -27,9 +36,9 @@ using nlohmann::json;
 struct CreateOptions {
   std::string name;
   OperationFlags operation;
-  std::string ttl;
+  BackupSpecFlags spec;
+  std::string from_schedule;  // a Schedule in --server-namespace
   size_t workers = backup::kDefaultItemBlockWorkers;
-  bool default_volumes_to_fs_backup = false;
   std::string fs_backup_timeout = "4h";
   bool strict_hooks = false;
 };
@@ -39,11 +48,9 @@ core::Result<backup::BackupRequest> build_request(const CreateOptions& o) {
   auto loaded = load_operation_object(o.operation.from_file, "Backup");
   if (!loaded) return core::unexpected(loaded.error());
   json& spec = loaded->object["spec"];
-  if (auto written = write_filter_flags(o.operation.filter, spec); !written) {
+  if (auto written = write_backup_spec_flags(o.operation.filter, o.spec, spec); !written) {
     return core::unexpected(written.error());
   }
-  if (!o.ttl.empty()) spec["ttl"] = o.ttl;
-  if (o.default_volumes_to_fs_backup) spec["defaultVolumesToFsBackup"] = true;
   loaded->object["metadata"] = {{"name", operation_name(o.name, loaded->object)}};
   operation::BackupRunSettings settings;
   settings.item_block_workers = o.workers;
@@ -84,7 +91,40 @@ void print_summary(const backup::BackupOutcome& outcome,
   std::printf("Location: %s\n", store.describe().c_str());
 }
 
-int run_create(const CreateOptions& options) {
+// The options given on the command line that --from-schedule cannot take: they would change
+// the spec (the schedule's template is the spec) or the run here. Options set only by their
+// environment variable (STILLPOINT_S3_*) do not count.
+std::vector<std::string> refused_with_schedule(const CLI::App& cmd) {
+  static const std::set<std::string> kAllowed = {
+      "NAME",          "--from-schedule",    "--output",     "--kubeconfig",
+      "--context",     "--client-qps",       "--client-burst", "--via-server",
+      "--server-namespace", "--server-api-group", "--wait", "--help"};
+  std::vector<std::string> refused;
+  for (const CLI::Option* option : cmd.get_options()) {
+    const std::string shown = option->get_name();
+    if (!given_on_command_line(*option) || kAllowed.contains(shown)) continue;
+    refused.push_back(shown);
+  }
+  return refused;
+}
+
+int run_create(const CreateOptions& options, const CLI::App& cmd) {
+  if (!options.from_schedule.empty()) {
+    if (auto refused = refused_with_schedule(cmd); !refused.empty()) {
+      std::fprintf(stderr,
+                   "error: --from-schedule takes the schedule's template as the spec and runs "
+                   "it on the server: %s cannot be used with it\n",
+                   fmt::format("{}", fmt::join(refused, ", ")).c_str());
+      return kExitUsage;
+    }
+    return run_backup_from_schedule(options.operation, options.name, options.from_schedule);
+  }
+  if (!options.spec.storage_location.empty() && !options.operation.via_server) {
+    std::fprintf(stderr,
+                 "error: --storage-location names a BackupStorageLocation of the server: use it "
+                 "with --via-server (a backup run here goes to --storage)\n");
+    return kExitUsage;
+  }
   auto request = build_request(options);
   if (!request) return report_failure(request.error());
   return run_cluster_operation<backup::BackupEnvironment>(
@@ -104,22 +144,24 @@ void add_backup_create_command(CLI::App& backup, Action& action) {
       "create",
       "Back up the cluster's objects (and run their hooks) into the backup location.\n"
       "Exit codes: 0 Completed, 1 PartiallyFailed/Failed or bad input, 130 interrupted.");
-  cmd->add_option("NAME", options->name, "Backup name (default: metadata.name of --from-file)");
+  cmd->add_option("NAME", options->name,
+                  "Backup name (default: metadata.name of --from-file; with --from-schedule "
+                  "<schedule>-<yyyyMMddHHmmss>, UTC)");
+  cmd->add_option("--from-schedule", options->from_schedule,
+                  "Make the backup now from this Schedule of --server-namespace, as its cron "
+                  "would: the schedule's template is the spec, labelled "
+                  "velero.io/schedule-name; the server runs it (implies --via-server; no other "
+                  "spec flag may be given)");
   add_object_flags(*cmd, options->operation, "Backup",
                    {.included_namespaces = "to include",
                     .included_resources = "to include",
                     .excluded = "to exclude",
                     .cluster_resources = "Include cluster-scoped resources (default: only when "
                                          "all namespaces are included)"});
-  cmd->add_option("--ttl", options->ttl, "How long to keep the backup (default 720h)");
+  add_backup_spec_flags(*cmd, options->spec);
   cmd->add_option("--item-block-workers", options->workers,
                   "ItemBlocks processed in parallel (default 8)")
       ->check(CLI::Range(1, 1000));
-  cmd->add_flag("--default-volumes-to-fs-backup", options->default_volumes_to_fs_backup,
-                "Copy the data of every pod volume (never hostPath, secret, configMap, "
-                "projected, downwardAPI) unless named in the pod's annotation "
-                "backup.velero.io/backup-volumes-excludes; without it, only volumes named in "
-                "backup.velero.io/backup-volumes are copied");
   cmd->add_option("--fs-backup-timeout", options->fs_backup_timeout,
                   "How long one pod volume's data copy may take before it is stopped and "
                   "failed (default 4h, as Velero's)")
@@ -127,7 +169,9 @@ void add_backup_create_command(CLI::App& backup, Action& action) {
   cmd->add_flag("--strict-hooks", options->strict_hooks,
                 "Fail before anything runs if any hook has a warning or error");
   add_run_flags(*cmd, options->operation, "text or json");
-  cmd->callback([options, &action] { action = [options] { return run_create(*options); }; });
+  cmd->callback([options, cmd, &action] {
+    action = [options, cmd] { return run_create(*options, *cmd); };
+  });
 }
 
 }  // namespace stillpoint::cli

@@ -1,5 +1,5 @@
-// `stillpoint backup get | describe | logs | delete`: reading the backups of a location. get,
-// describe and logs are read_commands.h's; this file says what a backup shows.
+// `stillpoint backup get | describe | logs`: reading the backups of a location (read_commands.h);
+// this file says what a backup shows, and groups the `backup` commands.
 #include <cstdio>
 #include <memory>
 
@@ -102,14 +102,6 @@ StoredKind backups() {
   };
 }
 
-int run_delete(const ReadOptions& o) {
-  auto store = open_storage(o.storage);
-  if (!store) return report_failure(store.error());
-  if (auto s = catalog::delete_backup(**store, o.name); !s) return report_failure(s.error());
-  std::printf("Backup \"%s\" deleted from %s\n", o.name.c_str(), (*store)->describe().c_str());
-  return kExitOk;
-}
-
 }  // namespace
 
 void add_backup_commands(CLI::App& app, Action& action) {
@@ -117,10 +109,7 @@ void add_backup_commands(CLI::App& app, Action& action) {
   backup->require_subcommand(1);
   add_backup_create_command(*backup, action);
   add_read_commands(*backup, backups(), action);
-  auto del = std::make_shared<ReadOptions>();
-  CLI::App* x =
-      read_command(*backup, "delete", "Delete a backup from the location", "Backup", *del, true);
-  x->callback([del, &action] { action = [del] { return run_delete(*del); }; });
+  add_backup_delete_command(*backup, action);
 }
 
 }  // namespace stillpoint::cli

@@ -1,6 +1,5 @@
 // The skeleton of a command that runs one operation against a cluster (`backup create`,
-// `restore create`; a `schedule` trigger would be a third): open the location and connect
-// (ClusterSession), build the runner, run it with a progress line and SIGINT/SIGTERM handling
+// `restore create`): open the location and connect (ClusterSession), build the runner, run it with a progress line and SIGINT/SIGTERM handling
 // (run_operation.h), then print the outcome and choose the exit code. The command supplies
 // what differs as a ClusterOperation; building and validating its request stays with it.
 #pragma once

@@ -16,6 +16,7 @@ void add_version_command(CLI::App& app, Action& action);
 void add_hooks_commands(CLI::App& app, Action& action);
 void add_backup_commands(CLI::App& app, Action& action);
 void add_restore_commands(CLI::App& app, Action& action);
+void add_schedule_commands(CLI::App& app, Action& action);
 void add_cluster_commands(CLI::App& app, Action& action);
 void add_location_commands(CLI::App& app, Action& action);
 void add_server_command(CLI::App& app, Action& action);

@@ -1,8 +1,8 @@
 // The flags that choose which objects an operation covers (namespaces, resources,
 // cluster-scoped objects, labels), as Velero's CLI spells them, and how they are written over
-// a velero.io/v1 spec. `backup create` and `restore create` take them (a `schedule create`
-// would too); each command words the help for its own verb, the flags and fields are the
-// same. The spec is decoded afterwards by hooks/spec_file.h, which judges globs and names.
+// a velero.io/v1 spec. `backup create` and `restore create` take them (and `schedule create`,
+// into spec.template); each command words the help for its own verb, the flags and fields are
+// the same. The spec is decoded afterwards by hooks/spec_file.h, which judges globs and names.
 #pragma once
 
 #include <optional>

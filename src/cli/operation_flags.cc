@@ -29,6 +29,9 @@ void add_run_flags(CLI::App& command, OperationFlags& flags, const std::string& 
   command.add_option("--server-api-group", flags.server_api_group,
                      "With --via-server: the server's API group (default stillpoint.io)")
       ->check(CLI::IsMember({"stillpoint.io", "velero.io"}));
+  command.add_flag("--wait", flags.wait,
+                   "With --via-server: follow the object until it ends (default); "
+                   "--wait=false returns once it is created");
 }
 
 }  // namespace stillpoint::cli

@@ -1,6 +1,6 @@
 // The flags every command that creates an operation takes (`backup create`, `restore create`;
-// `schedule create` later): the object (--from-file, with the filter flags written over it),
-// where it is recorded (--storage, --s3-*), how the outcome is printed (-o) and which cluster
+// `schedule create` takes only the object flags): the object (--from-file, with the filter
+// flags written over it), where it is recorded (--storage, --s3-*), how the outcome is printed (-o) and which cluster
 // it runs against (--kubeconfig, …). Each command adds its own flags between the two groups,
 // so `--help` lists them in that order.
 #pragma once
@@ -27,6 +27,8 @@ struct OperationFlags {
   bool via_server = false;
   std::string server_namespace = "stillpoint";
   std::string server_api_group = "stillpoint.io";
+  // --wait=false: with --via-server, return once the object is created.
+  bool wait = true;
 };
 
 // --from-file (a `kind` object) and the filter flags.

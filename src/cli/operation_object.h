@@ -1,6 +1,6 @@
 // The velero.io/v1 object a create command builds before it runs: the one in --from-file (its
 // spec, hooks included), or an empty one of the kind, which the command's flags then write
-// over. Shared by `backup create` and `restore create` (and a future `schedule create`) so
+// over. Shared by `backup create` and `restore create` (and `schedule create`) so
 // that a file is read, named and checked alike. Checking the spec's own fields is left to
 // operation/ (backup_request_from_object.h), which the server shares.
 #pragma once

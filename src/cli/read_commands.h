@@ -1,9 +1,9 @@
 // `get`, `describe` and `logs` for one kind of operation recorded in a backup location
-// (backups and restores now, schedules later): the flags, opening the location, -o json and
-// yaml, the table and the errors are the same for every kind; a StoredKind says what differs
-// (how objects are read, the table's columns, describe's text, where the log is). Commands
-// that only some kinds have (`backup delete`) use read_command() for the same NAME and
-// storage flags.
+// (backups and restores; Schedules are API objects with commands of their own,
+// schedule_commands.h): the flags, opening the location, -o json and yaml, the table and the
+// errors are the same for every kind; a StoredKind says what differs (how objects are read,
+// the table's columns, describe's text, where the log is). Commands that only some kinds have
+// use read_command() for the same NAME and storage flags.
 #pragma once
 
 #include <functional>

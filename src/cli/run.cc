@@ -62,7 +62,7 @@ int run(int argc, char** argv) {
 
   using AddCommand = void (*)(CLI::App&, Action&);
   static constexpr AddCommand kCommands[] = {
-      add_backup_commands, add_restore_commands,  add_cluster_commands,
+      add_backup_commands, add_restore_commands,  add_schedule_commands, add_cluster_commands,
       add_location_commands, add_server_command, add_hooks_commands, add_install_command,
       add_version_command};
   Action action;

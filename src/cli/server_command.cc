@@ -7,6 +7,7 @@
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -23,8 +24,11 @@
 #include "cli/exit_codes.h"
 #include "cli/report_failure.h"
 #include "cli/storage_flags.h"
+#include "catalog/status_schema.h"
 #include "core/async/clock.h"
+#include "core/async/manual_clock.h"
 #include "core/go_duration.h"
+#include "kube/exec_credential.h"
 #include "kube/leader_election.h"
 #include "kube/rest_client.h"
 #include "kube/websocket_pod_exec.h"
@@ -51,6 +55,9 @@ struct ServerFlags {
   std::string retry_period = "2s";
   std::string backup_sync_period = "1m";
   std::string store_validation_frequency = "1m";
+  std::string default_backup_ttl = "720h";
+  std::string gc_frequency = "1h";
+  std::string test_clock;  // RFC 3339: the server's time starts there and moves on request
 };
 
 // A Go duration of zero or more ("0" turns the periodic task off), else a usage error.
@@ -120,7 +127,31 @@ int run_server(ServerFlags& flags) {
   if (!http) return report_failure(http.error());
   kube::RestClient rest(*http);
   kube::WebSocketPodExec exec(*http);
-  core::SteadyClock clock;
+  // The Lease is always renewed on the wall clock; the rest of the server reads `clock`, which
+  // --test-clock replaces by one that moves only on POST /debug/clock.
+  core::SteadyClock wall_clock;
+  std::unique_ptr<core::ManualClock> test_clock;
+  if (!flags.test_clock.empty()) {
+    auto start = kube::parse_rfc3339(flags.test_clock);
+    if (!start) {
+      return report_failure(core::Error{core::ErrorCode::InvalidArgument,
+                                        "--test-clock: " + start.error().message});
+    }
+    test_clock = std::make_unique<core::ManualClock>(*start);
+  }
+  core::Clock& clock = test_clock ? static_cast<core::Clock&>(*test_clock) : wall_clock;
+  auto gc_frequency = core::parse_go_duration(flags.gc_frequency);
+  if (!gc_frequency) {
+    return report_failure(core::Error{core::ErrorCode::InvalidArgument,
+                                      "--garbage-collection-frequency: " +
+                                          gc_frequency.error().message});
+  }
+  flags.options.gc_frequency = *gc_frequency;
+  if (auto ttl = core::parse_go_duration(flags.default_backup_ttl); !ttl) {
+    return report_failure(core::Error{core::ErrorCode::InvalidArgument,
+                                      "--default-backup-ttl: " + ttl.error().message});
+  }
+  flags.options.backup_settings.default_ttl = flags.default_backup_ttl;
   asio::thread_pool pool(2);
   metrics::ServerMetrics server_metrics;
   server::MetricsObserver observer(server_metrics, log_line);
@@ -145,7 +176,7 @@ int run_server(ServerFlags& flags) {
                             log_line};
   server::Server srv(ctx, flags.options);
   std::unique_ptr<kube::LeaderElector> elector;
-  if (election) elector = std::make_unique<kube::LeaderElector>(rest, clock, *election);
+  if (election) elector = std::make_unique<kube::LeaderElector>(rest, wall_clock, *election);
   bool lost_leadership = false;
   std::unique_ptr<metrics::HttpEndpoints> endpoints;
   if (!flags.metrics_address.empty()) {
@@ -159,6 +190,14 @@ int run_server(ServerFlags& flags) {
                           : metrics::Readiness{false, "Backups and Restores not listed yet"};
     };
     handlers.metrics = [&server_metrics] { return server_metrics.serialize(); };
+    if (test_clock) {
+      handlers.advance_clock = [&test_clock](std::string_view by) {
+        auto d = core::parse_go_duration(by);
+        if (!d) throw std::invalid_argument("advance=" + std::string(by) + ": " + d.error().message);
+        test_clock->advance(*d);
+        return catalog::rfc3339(test_clock->now());
+      };
+    }
     auto started = metrics::HttpEndpoints::start(io.get_executor(), *where, std::move(handlers));
     if (!started) return report_failure(started.error());
     endpoints = std::move(*started);
@@ -232,7 +271,9 @@ void add_server_command(CLI::App& app, Action& action) {
       "server",
       "Run the in-cluster server: watch Backup and Restore objects in --namespace, run each\n"
       "new one (hooks included) with the same runners as `backup create` and `restore\n"
-      "create`, and write its status back. docs/server.md has the whole story.");
+      "create`, and write its status back; make the backups of Schedules, delete expired\n"
+      "backups and those a DeleteBackupRequest names. docs/server.md and docs/schedules.md\n"
+      "have the whole story.");
   add_cluster_flags(*cmd, flags->cluster);
   add_storage_flags(*cmd, flags->storage);
   cmd->add_option("--namespace", flags->options.namespace_name,
@@ -279,6 +320,15 @@ void add_server_command(CLI::App& app, Action& action) {
   cmd->add_option("--max-concurrent-restores", flags->options.max_concurrent_restores,
                   "Restores run at once (default 1)")
       ->check(CLI::Range(1, 100));
+  cmd->add_option("--default-backup-ttl", flags->default_backup_ttl,
+                  "How long a backup without spec.ttl is kept before garbage collection deletes "
+                  "it with its data (default 720h, Velero's)");
+  cmd->add_option("--garbage-collection-frequency", flags->gc_frequency,
+                  "How often expired backups are looked for and deleted (default 1h; 0 never)");
+  cmd->add_option("--test-clock", flags->test_clock,
+                  "For tests: the server's clock starts at this RFC 3339 time and moves only on "
+                  "POST /debug/clock?advance=<duration> to the metrics address (the Lease keeps "
+                  "the wall clock). Never in production.");
   cmd->callback([flags, &action] { action = [flags] { return run_server(*flags); }; });
 }
 

@@ -66,6 +66,43 @@ asio::awaitable<core::Result<json>> create_and_follow(kube::RestClient& rest,
   }
 }
 
+asio::awaitable<void> create_into(kube::RestClient& rest,
+                                  kube::GroupVersionResource gvr,
+                                  std::string ns,
+                                  json object,
+                                  std::optional<core::Result<json>>* out) {
+  out->emplace(co_await rest.create(gvr, ns, object));
+}
+
+// --wait=false: the object as created, or the error.
+int create_only(asio::io_context& io,
+                kube::RestClient& rest,
+                const kube::GroupVersionResource& gvr,
+                const OperationFlags& flags,
+                const json& object) {
+  std::optional<core::Result<json>> created;
+  asio::co_spawn(io, create_into(rest, gvr, flags.server_namespace, object, &created),
+                 [&](std::exception_ptr e) {
+                   if (e) std::rethrow_exception(e);
+                 });
+  io.run();
+  if (!created || !*created) {
+    return report_failure(created ? created->error()
+                                  : core::Error{core::ErrorCode::Internal, "not created"});
+  }
+  if (flags.output == "json") {
+    std::printf("%s\n", (*created)->dump(2).c_str());
+  } else {
+    std::printf("%s \"%s\" created in namespace %s; the server runs it (kubectl get %s -n %s %s)\n",
+                object["kind"].get<std::string>().c_str(),
+                object["metadata"]["name"].get<std::string>().c_str(),
+                flags.server_namespace.c_str(), gvr.resource.c_str(),
+                flags.server_namespace.c_str(),
+                object["metadata"]["name"].get<std::string>().c_str());
+  }
+  return kExitOk;
+}
+
 // co_spawn needs a default-constructible result: the outcome goes through `out`.
 asio::awaitable<void> follow_into(kube::RestClient& rest,
                                   kube::GroupVersionResource gvr,
@@ -82,16 +119,23 @@ int run_via_server(const OperationFlags& flags,
                    const std::string& kind,
                    const std::string& name,
                    const json& spec) {
+  const json object = {{"kind", kind}, {"metadata", {{"name", name}}}, {"spec", spec}};
+  return run_object_via_server(flags, object);
+}
+
+int run_object_via_server(const OperationFlags& flags, const json& given) {
+  json object = given;
+  object["apiVersion"] = flags.server_api_group + "/v1";
+  object["metadata"]["namespace"] = flags.server_namespace;
+  const std::string kind = object["kind"];
+  const std::string name = object["metadata"]["name"];
   asio::io_context io;
   auto http = connect(flags.cluster, io.get_executor());
   if (!http) return report_failure(http.error());
   kube::RestClient rest(*http);
   const std::string plural = kind == "Backup" ? "backups" : "restores";
   const kube::GroupVersionResource gvr{flags.server_api_group, "v1", plural};
-  const json object = {{"apiVersion", flags.server_api_group + "/v1"},
-                       {"kind", kind},
-                       {"metadata", {{"name", name}, {"namespace", flags.server_namespace}}},
-                       {"spec", spec}};
+  if (!flags.wait) return create_only(io, rest, gvr, flags, object);
   bool interrupted = false;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int) {

@@ -1,7 +1,8 @@
-// `backup create --via-server` and `restore create --via-server`: instead of running the
-// operation here (which needs exec and read-everything rights), create the Backup or Restore
-// object for the in-cluster server (docs/server.md) and follow its status until it ends. A user
-// who may only create objects in the server's namespace can still ask for a backup.
+// `backup create --via-server` (and --from-schedule) and `restore create --via-server`: instead
+// of running the operation here (which needs exec and read-everything rights), create the
+// Backup or Restore object for the in-cluster server (docs/server.md) and follow its status
+// until it ends (--wait=false: only create it). A user who may only create objects in the
+// server's namespace can still ask for a backup.
 #pragma once
 
 #include <string>
@@ -20,5 +21,11 @@ int run_via_server(const OperationFlags& flags,
                    const std::string& kind,
                    const std::string& name,
                    const nlohmann::json& spec);
+
+// The same for a whole object built by the caller (`backup create --from-schedule`: labels
+// and ownerReferences): apiVersion, kind, metadata.name and metadata.namespace are set.
+// With flags.wait false it prints the created object's name (-o json: the object) and
+// returns 0 once created.
+int run_object_via_server(const OperationFlags& flags, const nlohmann::json& object);
 
 }  // namespace stillpoint::cli

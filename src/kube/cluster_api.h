@@ -49,17 +49,15 @@ class ClusterApi {
       std::string_view name,
       PatchType type,
       const nlohmann::json& patch) = 0;
-  virtual boost::asio::awaitable<core::Status> watch(const GroupVersionResource& gvr,
-                                                     WatchOptions options,
-                                                     WatchCallback on_event) = 0;
-  // Deletes the object (the server's backup sync removes Backup objects whose data left the
-  // location). propagation: "Background" | "Foreground" | "Orphan" | "" (server default). A
-  // missing object is NotFound.
+  // propagation: "Background" | "Foreground" | "Orphan" | "" (server default). A missing
+  // object is ErrorCode::NotFound.
   virtual boost::asio::awaitable<core::Status> remove(const GroupVersionResource& gvr,
                                                       std::string_view namespace_name,
                                                       std::string_view name,
-                                                      std::string_view propagation =
-                                                          "Background") = 0;
+                                                      std::string_view propagation = "Background") = 0;
+  virtual boost::asio::awaitable<core::Status> watch(const GroupVersionResource& gvr,
+                                                     WatchOptions options,
+                                                     WatchCallback on_event) = 0;
 };
 
 }  // namespace stillpoint::kube

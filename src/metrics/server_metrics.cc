@@ -99,6 +99,15 @@ struct ServerMetrics::Families {
       gauge("backup_last_successful_timestamp",
             "Last time a backup ran successfully, Unix timestamp in seconds");
   Family<Gauge>& backups = gauge("backups", "Current number of existent backups");
+  Family<Counter>& deletion_attempt =
+      counter("backup_deletion_attempt_total", "Total number of attempted backup deletions");
+  Family<Counter>& deletion_success =
+      counter("backup_deletion_success_total", "Total number of successful backup deletions");
+  Family<Counter>& deletion_failure =
+      counter("backup_deletion_failure_total", "Total number of failed backup deletions");
+  Family<Gauge>& schedule_interval =
+      gauge("schedule_expected_interval_seconds",
+            "Seconds between a schedule's next two backups, as its cron expression says");
 
   Family<Counter>& restore_attempt =
       counter("restore_attempt_total", "Total number of attempted restores");
@@ -149,13 +158,29 @@ void ServerMetrics::init_schedule(const std::string& schedule) {
   for (auto* family :
        {&f_->backup_attempt, &f_->backup_success, &f_->backup_partial_failure, &f_->backup_failure,
         &f_->backup_validation_failure, &f_->restore_attempt, &f_->restore_success,
-        &f_->restore_partial_failure, &f_->restore_failed, &f_->restore_validation_failed}) {
+        &f_->restore_partial_failure, &f_->restore_failed, &f_->restore_validation_failed,
+        &f_->deletion_attempt, &f_->deletion_success, &f_->deletion_failure}) {
     family->Add(l);
   }
   // Velero starts the items gauges at 0 too, but not the last-success timestamp: a 0 there
   // would read as "last success in 1970".
   f_->backup_items.Add(l);
   f_->backup_items_errors.Add(l);
+}
+
+void ServerMetrics::backup_deletion(const std::string& schedule, bool succeeded) {
+  const prometheus::Labels l = {{kSchedule, schedule}};
+  f_->deletion_attempt.Add(l).Increment();
+  (succeeded ? f_->deletion_success : f_->deletion_failure).Add(l).Increment();
+}
+
+void ServerMetrics::set_schedule_interval(const std::string& schedule, double seconds) {
+  f_->schedule_interval.Add({{kSchedule, schedule}}).Set(seconds);
+}
+
+void ServerMetrics::remove_schedule_interval(const std::string& schedule) {
+  auto& g = f_->schedule_interval.Add({{kSchedule, schedule}});
+  f_->schedule_interval.Remove(&g);
 }
 
 void ServerMetrics::backup_started(const std::string& schedule) {

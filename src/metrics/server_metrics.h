@@ -60,6 +60,16 @@ class ServerMetrics {
   // A backup's spec failed validation (phase FailedValidation).
   void backup_validation_failed(const std::string& schedule);
 
+  // One backup deletion (expiry or a DeleteBackupRequest) ended: backup_deletion_attempt_total
+  // and backup_deletion_success_total or backup_deletion_failure_total (Velero's names).
+  void backup_deletion(const std::string& schedule, bool succeeded);
+
+  // schedule_expected_interval_seconds{schedule}: the gap between the schedule's next two
+  // runs (an alert compares it with time() - backup_last_successful_timestamp). Removed when
+  // the schedule is deleted, paused or invalid.
+  void set_schedule_interval(const std::string& schedule, double seconds);
+  void remove_schedule_interval(const std::string& schedule);
+
   // How many Backup objects exist now (Velero's backup_total, a gauge).
   void set_backup_count(int64_t backups);
 

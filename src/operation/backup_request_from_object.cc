@@ -56,6 +56,12 @@ core::Result<backup::BackupRequest> backup_request_from_object(const json& objec
     // kubectl's copy of the whole object: large, and of no use to another cluster.
     request.annotations.erase("kubectl.kubernetes.io/last-applied-configuration");
   }
+  if (!settings.default_ttl.empty()) {
+    const bool unset = !spec.contains("ttl") ||
+                       *core::parse_go_duration(spec["ttl"].get<std::string>()) ==
+                           core::Duration::zero();
+    if (unset) request.spec["ttl"] = settings.default_ttl;
+  }
   request.hooks_spec = std::get<hooks::BackupSpec>(std::move(parsed->spec));
   request.spec_warnings = std::move(parsed->warnings);
   if (spec.contains("includeClusterResources") && spec["includeClusterResources"].is_boolean()) {

@@ -18,6 +18,10 @@ struct BackupRunSettings {
   size_t item_block_workers = backup::kDefaultItemBlockWorkers;
   std::chrono::nanoseconds volume_timeout = std::chrono::hours(4);
   bool strict_hooks = false;
+  // The server's --default-backup-ttl (a Go duration), written into a spec without ttl (or
+  // with ttl 0, as Velero reads it) so that the stored backup says how long it lives; empty:
+  // the runner's default, 720h.
+  std::string default_ttl = {};
 };
 
 // `object` has `spec` and `metadata.name`; `origin` prefixes messages ("--from-file",

@@ -19,6 +19,17 @@ class MetricsObserver : public OperationObserver {
       : metrics_(metrics), log_(std::move(log)) {}
   void started(OperationKind kind, const std::string& schedule) override;
   void finished(const FinishedOperation& operation) override;
+  void backup_deleted(const std::string& schedule, bool succeeded) override {
+    metrics_.backup_deletion(schedule, succeeded);
+  }
+  void schedule_interval(const std::string& schedule, double interval_seconds) override {
+    if (interval_seconds > 0) {
+      metrics_.init_schedule(schedule);
+      metrics_.set_schedule_interval(schedule, interval_seconds);
+    } else {
+      metrics_.remove_schedule_interval(schedule);
+    }
+  }
 
  private:
   void check(core::Status s) const;

@@ -29,6 +29,11 @@ class OperationObserver {
   virtual ~OperationObserver() = default;
   virtual void started(OperationKind kind, const std::string& schedule) = 0;
   virtual void finished(const FinishedOperation& operation) = 0;
+  // A backup deletion (expiry or a DeleteBackupRequest) ended.
+  virtual void backup_deleted(const std::string& schedule, bool succeeded) {}
+  // A schedule is enabled with `interval_seconds` between its next two runs, or (0) is no
+  // longer running (paused, invalid, deleted).
+  virtual void schedule_interval(const std::string& schedule, double interval_seconds) {}
 };
 
 // Observes nothing (a server started without metrics, and tests).

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "server/backup_processor.h"
+#include "server/delete_request_processor.h"
 #include "server/interrupted_operations.h"
 #include "server/restore_processor.h"
 
@@ -75,6 +76,13 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
   sync_ = std::make_unique<BackupSync>(ctx_, options_.backup_sync_period, may_start);
   validator_ = std::make_unique<LocationValidator>(ctx_, options_.store_validation_frequency,
                                                    may_start);
+  // Deletions one at a time: each is short, and two deleting one backup would race.
+  ControllerOptions delete_options{ctx_.namespace_name, 1, options_.watch};
+  delete_requests_ = std::make_unique<OperationController>(
+      ctx_.cluster, ctx_.clock, executor, ctx_.resources.delete_requests, delete_options,
+      [this](json o) { return process_delete_request(ctx_, std::move(o)); }, may_start);
+  schedules_ = std::make_unique<ScheduleController>(ctx_, executor, options_.watch, may_start);
+  collector_ = std::make_unique<GarbageCollector>(ctx_, options_.gc_frequency, may_start);
 
   asio::cancellation_signal stop_controllers;
   cancel_ = [&stop_controllers] { stop_controllers.emit(asio::cancellation_type::terminal); };
@@ -92,6 +100,9 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
     }
     recovered_ = true;
     leadership_changed();
+    // Collection starts once the predecessor's work is settled: an InProgress restore it left
+    // is Failed by then, and must not hold a backup back as if it still read it.
+    co_await collector_->run();
   };
   // Spawned and awaited through a timer, not `co_await co_spawn(...)`: GCC 12 destroys the
   // temporaries of a co_await expression twice.
@@ -108,13 +119,15 @@ asio::awaitable<void> Server::run(std::function<bool()> leading) {
 
 asio::awaitable<void> Server::run_all(std::function<asio::awaitable<void>()> recover) {
   using namespace asio::experimental::awaitable_operators;
-  co_await (recover() && backups_->run() && restores_->run() && sync_->run() &&
-            validator_->run());
+  co_await (recover() && backups_->run() && restores_->run() && delete_requests_->run() &&
+            schedules_->run() && sync_->run() && validator_->run());
 }
 
 void Server::leadership_changed() {
   if (backups_) backups_->wake();
   if (restores_) restores_->wake();
+  if (delete_requests_) delete_requests_->wake();
+  if (schedules_) schedules_->wake();
 }
 
 void Server::stop() {
@@ -124,12 +137,15 @@ void Server::stop() {
 }
 
 bool Server::synced() const {
-  return backups_ && restores_ && backups_->watch_counters().listed > 0 &&
-         restores_->watch_counters().listed > 0;
+  return backups_ && restores_ && delete_requests_ && schedules_ &&
+         backups_->watch_counters().listed > 0 && restores_->watch_counters().listed > 0 &&
+         delete_requests_->watch_counters().listed > 0 &&
+         schedules_->watch_counters().listed > 0;
 }
 
 size_t Server::running() const {
-  return (backups_ ? backups_->running() : 0) + (restores_ ? restores_->running() : 0);
+  return (backups_ ? backups_->running() : 0) + (restores_ ? restores_->running() : 0) +
+         (delete_requests_ ? delete_requests_->running() : 0);
 }
 
 }  // namespace stillpoint::server

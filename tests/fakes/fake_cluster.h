@@ -1,6 +1,6 @@
 // An in-memory kube::ClusterApi, for running BackupRunner and RestoreRunner in-process:
 // discovery from a table of resources (`serve`), objects by group/resource/namespace/name,
-// create that answers Conflict when the object exists, delete (at once, no finalizers) and NotFound for an unserved resource or
+// create that answers Conflict when the object exists and NotFound for an unserved resource or
 // a missing namespace, get that answers NotFound, merge/JSON patch (a merge patch carrying a
 // stale metadata.resourceVersion answers Conflict), lists delivered in pages,
 // and a watch that delivers what changes through this fake (create, patch, `update`) after the
@@ -35,7 +35,7 @@ namespace stillpoint::testing {
 
 class FakeCluster : public kube::ClusterApi {
  public:
-  enum class Call { Discover, Get, List, Create, Patch, Watch, Delete };
+  enum class Call { Discover, Get, List, Create, Patch, Delete, Watch };
 
   // A resource type, as discovery would report it.
   static kube::ApiResource resource(std::string group,
@@ -101,6 +101,19 @@ class FakeCluster : public kube::ClusterApi {
     if (it == objects_.end())
       return std::nullopt;
     return it->second;
+  }
+
+  // The names of the objects of `plural` (in `group`) in namespace `ns`, sorted.
+  std::vector<std::string> names(const std::string& group,
+                                 const std::string& plural,
+                                 const std::string& ns) const {
+    std::vector<std::string> out;
+    const std::string prefix = group + "/" + plural + "/" + ns + "/";
+    for (auto it = objects_.lower_bound(prefix);
+         it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      out.push_back(it->first.substr(prefix.size()));
+    }
+    return out;
   }
 
   // Deletes the object as a user would; watchers see DELETED. False when there was none.
@@ -255,11 +268,10 @@ class FakeCluster : public kube::ClusterApi {
     co_return store(gvr.group, gvr.resource, ns, n, std::move(patched));
   }
 
-  // Deletes at once (no finalizers); watchers see DELETED. NotFound when there is none.
   boost::asio::awaitable<core::Status> remove(const kube::GroupVersionResource& gvr,
                                               std::string_view namespace_name,
                                               std::string_view name,
-                                              std::string_view /*propagation*/) override {
+                                              std::string_view propagation) override {
     const std::string ns(namespace_name), n(name);
     calls.push_back("delete " + gvr.resource + " " + where(ns, n));
     if (auto e = fault(Call::Delete, gvr.resource, n))

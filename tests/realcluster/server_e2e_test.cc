@@ -1,7 +1,8 @@
 // `stillpoint server` in a pod of the real Kubernetes 1.20 (issue 18): the image of
 // scripts/build-image imported into the node's containerd, `stillpoint install --dry-run`
 // applied, the server running with its service account's token (no admin credentials in the
-// pod), and a Backup object with a hook run by it to Completed.
+// pod), and a Backup object with a hook run by it to Completed; a Schedule whose backups go to
+// a real radosgw and expire (issue 19).
 //
 // The tier's API server listens on 127.0.0.1 only and the cluster has no kube-proxy (the
 // `kubernetes` Service has no endpoints), so this test's copy of the Deployment runs on the
@@ -12,8 +13,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <map>
+#include <set>
 #include <thread>
 
+#include "radosgw_fixture.h"
 #include "realcluster_fixture.h"
 
 namespace stillpoint::realcluster {
@@ -79,30 +83,11 @@ class RealClusterServerTest : public RealClusterTest {
     }
   }
 
-  std::string containerd_socket() const {
-    return (kubeconfig_.parent_path() / "run" / "containerd.sock").string();
-  }
-
-  // The server pod's description and log, for every failure message after it was created.
-  std::string server_diagnostics() {
-    const CommandResult pods =
-        kubectl({"describe", "pods", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint"});
-    const CommandResult logs = kubectl(
-        {"logs", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint", "--tail=200"});
-    return "\n--- server pod ---\n" + pods.out + pods.err + "\n--- server log ---\n" + logs.out +
-           logs.err;
-  }
-
-  std::vector<std::string> cluster_objects_;
-  std::string image_;
-  std::string server_ns_;
-  std::string app_ns_;
-};
-
-// The server pod, with only its service account's token, takes a Backup object of a namespace
-// whose pod has pre and post exec hooks to Completed: both hooks ran in the pod, in order, and
-// the backup is in the server's default location.
-TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
+  // The image built and imported into containerd, then `stillpoint install` for a namespace of
+  // this test, with the server's args extended by `extra_args`, applied: the server runs as a
+  // pod of its Deployment with its service account (on the host's network, reaching the API
+  // server at the admin kubeconfig's 127.0.0.1 address). Fails the test on error.
+  void install_server(const std::vector<std::string>& extra_args) {
   // The image, under a tag of this run.
   const std::string tar = (dir_.path() / "stillpoint.tar").string();
   const std::string ref = "stillpoint:rc-server-" + std::to_string(::getpid());
@@ -162,6 +147,7 @@ TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
       c["ports"][0]["containerPort"] = metrics_port;
       c["env"].push_back({{"name", "KUBERNETES_SERVICE_HOST"}, {"value", "127.0.0.1"}});
       c["env"].push_back({{"name", "KUBERNETES_SERVICE_PORT"}, {"value", api_port}});
+      for (const std::string& a : extra_args) c["args"].push_back(a);
       pod["terminationGracePeriodSeconds"] = 2;
     }
   }
@@ -174,6 +160,49 @@ TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
   EXPECT_EQ(spec["serviceAccountName"], "stillpoint");
   EXPECT_EQ(spec.dump().find("kubeconfig"), std::string::npos) << spec.dump();
 
+  }
+
+  // Waits for the Deployment's rollout; the running server pod's name, or "" (test failed).
+  std::string wait_for_server() {
+  const CommandResult rollout =
+      kubectl({"rollout", "status", "-n", server_ns_, "deployment/stillpoint", "--timeout=60s"}, "",
+              std::chrono::seconds(120));
+  EXPECT_EQ(rollout.exit_code, 0) << rollout.describe() << server_diagnostics();
+  if (rollout.exit_code != 0) return "";
+  const CommandResult pod_name = kubectl(
+      {"get", "pods", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint",
+       "--field-selector=status.phase=Running", "-o", "jsonpath={.items[0].metadata.name}"});
+  EXPECT_EQ(pod_name.exit_code, 0) << pod_name.describe();
+  return pod_name.out;
+
+  }
+
+  std::string containerd_socket() const {
+    return (kubeconfig_.parent_path() / "run" / "containerd.sock").string();
+  }
+
+  // The server pod's description and log, for every failure message after it was created.
+  std::string server_diagnostics() {
+    const CommandResult pods =
+        kubectl({"describe", "pods", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint"});
+    const CommandResult logs = kubectl(
+        {"logs", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint", "--tail=200"});
+    return "\n--- server pod ---\n" + pods.out + pods.err + "\n--- server log ---\n" + logs.out +
+           logs.err;
+  }
+
+  std::vector<std::string> cluster_objects_;
+  std::string image_;
+  std::string server_ns_;
+  std::string app_ns_;
+};
+
+// The server pod, with only its service account's token, takes a Backup object of a namespace
+// whose pod has pre and post exec hooks to Completed: both hooks ran in the pod, in order, and
+// the backup is in the server's default location.
+TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
+  install_server({});
+  ASSERT_FALSE(HasFatalFailure());
   // An application pod whose hooks append to a file in its container, started while the
   // server starts.
   const std::string app_ns = new_namespace();
@@ -190,15 +219,7 @@ TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
         "spec:\n  terminationGracePeriodSeconds: 1\n  containers:\n  - name: app\n"
         "    image: busybox:1.36\n    command: ['/bin/sh', '-c', 'exec sleep 100000']\n");
 
-  const CommandResult rollout =
-      kubectl({"rollout", "status", "-n", server_ns_, "deployment/stillpoint", "--timeout=60s"}, "",
-              std::chrono::seconds(120));
-  ASSERT_EQ(rollout.exit_code, 0) << rollout.describe() << server_diagnostics();
-  const CommandResult pod_name = kubectl(
-      {"get", "pods", "-n", server_ns_, "-l", "app.kubernetes.io/name=stillpoint",
-       "--field-selector=status.phase=Running", "-o", "jsonpath={.items[0].metadata.name}"});
-  ASSERT_EQ(pod_name.exit_code, 0) << pod_name.describe();
-  const std::string server_pod = pod_name.out;
+  const std::string server_pod = wait_for_server();
   ASSERT_FALSE(server_pod.empty()) << server_diagnostics();
 
   wait_ready(app_ns, "app");
@@ -239,6 +260,121 @@ TEST_F(RealClusterServerTest, BackupObjectWithHooksCompletesInAServerPod) {
   }
   EXPECT_FALSE(renewed.empty()) << server_diagnostics();
   EXPECT_NE(renewed, acquired) << "the leader never renewed its Lease" << server_diagnostics();
+}
+
+
+// The schedule scenario, shortened, on the real cluster: the server in a pod, its default
+// location an `aws` BackupStorageLocation on a real radosgw with credentials from a Secret. A
+// Schedule `@every 20s` with a 25 s ttl makes backups labelled with its name into the bucket,
+// and garbage collection (every 5 s here) deletes the first one from the bucket and from the
+// cluster once it expires, while the later ones stay.
+TEST_F(RealClusterServerTest, ScheduledBackupsLandInRadosgwAndExpire) {
+  auto gw = s3test::RadosGw::start(false);
+  ASSERT_TRUE(gw) << gw.error().message;
+  ASSERT_TRUE((*gw)->create_bucket("schedules"));
+  install_server({"--garbage-collection-frequency", "5s"});
+  ASSERT_FALSE(HasFatalFailure());
+  app_ns_ = new_namespace();
+  apply("apiVersion: v1\nkind: Namespace\nmetadata: {name: " + app_ns_ +
+        "}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: " +
+        app_ns_ + "}\ndata: {mode: production}\n");
+  const std::string credentials = "[default]\naws_access_key_id = " + (*gw)->access_key() +
+                                  "\naws_secret_access_key = " + (*gw)->secret_key() + "\n";
+  json secret = {{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"metadata", {{"name", "rgw-credentials"}, {"namespace", server_ns_}}},
+                 {"stringData", {{"cloud", credentials}}}};
+  json location = {
+      {"apiVersion", "stillpoint.io/v1"},
+      {"kind", "BackupStorageLocation"},
+      {"metadata", {{"name", "rgw"}, {"namespace", server_ns_}}},
+      {"spec",
+       {{"provider", "aws"},
+        {"default", true},
+        {"objectStorage", {{"bucket", "schedules"}, {"prefix", "cluster"}}},
+        {"credential", {{"name", "rgw-credentials"}, {"key", "cloud"}}},
+        {"config",
+         {{"region", (*gw)->region()}, {"s3Url", (*gw)->endpoint()}, {"s3ForcePathStyle", "true"}}}}}};
+  json schedule = {{"apiVersion", "stillpoint.io/v1"},
+                   {"kind", "Schedule"},
+                   {"metadata", {{"name", "every20"}, {"namespace", server_ns_}}},
+                   {"spec",
+                    {{"schedule", "@every 20s"},
+                     {"template", {{"includedNamespaces", {app_ns_}}, {"ttl", "25s"}}}}}};
+  const CommandResult applied =
+      kubectl({"apply", "-f", "-"}, secret.dump() + "\n" + location.dump() + "\n" + schedule.dump());
+  ASSERT_EQ(applied.exit_code, 0) << applied.describe();
+  ASSERT_FALSE(wait_for_server().empty()) << server_diagnostics();
+
+  // What the bucket holds, through the CLI reading the location directly.
+  auto stored = [&]() {
+    std::set<std::string> names;
+    const std::vector<std::string> args{"env",
+                                        "AWS_ACCESS_KEY_ID=" + (*gw)->access_key(),
+                                        "AWS_SECRET_ACCESS_KEY=" + (*gw)->secret_key(),
+                                        STILLPOINT_BINARY,
+                                        "backup",
+                                        "get",
+                                        "-o",
+                                        "json",
+                                        "--storage=s3://schedules/cluster",
+                                        "--s3-endpoint=" + (*gw)->endpoint(),
+                                        "--s3-region=" + (*gw)->region()};
+    const CommandResult r = kubesim::testing::run_command(args);
+    if (r.exit_code != 0) return names;
+    const json list = json::parse(r.out, nullptr, false);
+    if (!list.is_object() || !list.contains("items")) return names;
+    for (const json& b : list["items"]) names.insert(b["metadata"].value("name", ""));
+    return names;
+  };
+  auto scheduled = [&]() {
+    std::map<std::string, std::string> phases;  // name → phase, oldest first by name
+    const json list = get(server_ns_, "backups.stillpoint.io");
+    if (!list.is_object()) return phases;
+    for (const json& b : list.value("items", json::array())) {
+      if (b["metadata"].value("labels", json::object()).value("velero.io/schedule-name", "") !=
+          "every20") {
+        continue;
+      }
+      phases[b["metadata"].value("name", "")] =
+          b.value("status", json::object()).value("phase", "");
+    }
+    return phases;
+  };
+
+  // The first backup (made at once) completes into the bucket.
+  std::string first;
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] {
+        const auto all = scheduled();
+        if (all.empty() || all.begin()->second != "Completed") return false;
+        first = all.begin()->first;
+        return stored().count(first) > 0;
+      },
+      std::chrono::seconds(90)))
+      << get(server_ns_, "backups.stillpoint.io").dump(2) << server_diagnostics();
+  EXPECT_EQ(first.rfind("every20-", 0), 0u) << first;
+  // Later ones come every 20 s; the first expires at 25 s and is collected from both places.
+  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually(
+      [&] {
+        const auto all = scheduled();
+        return all.size() >= 2 && !all.count(first) && !stored().count(first);
+      },
+      std::chrono::seconds(120)))
+      << get(server_ns_, "backups.stillpoint.io").dump(2) << server_diagnostics();
+  const auto remaining = scheduled();
+  const auto in_bucket = stored();
+  for (const auto& [name, phase] : remaining) {
+    if (phase == "Completed") {
+      EXPECT_TRUE(in_bucket.count(name)) << name;
+    }
+  }
+  const json status = get(server_ns_, "schedules.stillpoint.io/every20")["status"];
+  EXPECT_EQ(status.value("phase", ""), "Enabled") << status.dump(2);
+  EXPECT_FALSE(status.value("lastBackup", "").empty()) << status.dump(2);
+  // The location was checked and written with the Secret's credentials.
+  EXPECT_EQ(get(server_ns_, "backupstoragelocations.stillpoint.io/rgw")["status"].value("phase", ""),
+            "Available");
 }
 
 }  // namespace

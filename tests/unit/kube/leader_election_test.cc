@@ -86,16 +86,16 @@ class HangingCluster : public ClusterApi {
     }
     co_return co_await inner_.patch(gvr, ns, name, type, patch);
   }
-  asio::awaitable<core::Status> watch(const GroupVersionResource& gvr,
-                                      WatchOptions options,
-                                      WatchCallback on_event) override {
-    return inner_.watch(gvr, std::move(options), std::move(on_event));
-  }
   asio::awaitable<core::Status> remove(const GroupVersionResource& gvr,
                                        std::string_view ns,
                                        std::string_view name,
                                        std::string_view propagation) override {
     return inner_.remove(gvr, ns, name, propagation);
+  }
+  asio::awaitable<core::Status> watch(const GroupVersionResource& gvr,
+                                      WatchOptions options,
+                                      WatchCallback on_event) override {
+    return inner_.watch(gvr, std::move(options), std::move(on_event));
   }
 
  private:

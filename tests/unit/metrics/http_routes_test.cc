@@ -84,5 +84,37 @@ TEST(HttpRoutes, NotReadyWithoutReasonSaysSo) {
   EXPECT_EQ(r.body, "not ready: no reason given\n");
 }
 
+
+// A server started with --test-clock moves its clock on POST /debug/clock?advance=<duration>;
+// without --test-clock the path does not exist.
+TEST(HttpRoutes, DebugClockOnlyWithATestClockAndOnlyByPost) {
+  EndpointHandlers none;
+  EXPECT_EQ(route("POST", "/debug/clock?advance=5m", none).status, 404u);
+
+  std::vector<std::string> asked;
+  EndpointHandlers h;
+  h.advance_clock = [&](std::string_view by) {
+    if (by == "bogus") throw std::invalid_argument("advance=bogus is not a duration");
+    asked.emplace_back(by);
+    return std::string("2026-01-01T00:05:00Z");
+  };
+  const HttpReply moved = route("POST", "/debug/clock?x=1&advance=5m", h);
+  EXPECT_EQ(moved.status, 200u);
+  EXPECT_EQ(moved.body, "2026-01-01T00:05:00Z\n");
+  EXPECT_EQ(asked, std::vector<std::string>{"5m"});
+
+  EXPECT_EQ(route("POST", "/debug/clock", h).status, 400u);
+  EXPECT_EQ(route("POST", "/debug/clock?advanced=5m", h).status, 400u);
+  const HttpReply bad = route("POST", "/debug/clock?advance=bogus", h);
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_NE(bad.body.find("advance=bogus is not a duration"), std::string::npos) << bad.body;
+
+  const HttpReply get = route("GET", "/debug/clock?advance=5m", h);
+  EXPECT_EQ(get.status, 405u);
+  ASSERT_EQ(get.headers.size(), 1u);
+  EXPECT_EQ(get.headers[0].second, "POST");
+  EXPECT_EQ(asked.size(), 1u);  // neither the bad requests nor the GET moved it
+}
+
 }  // namespace
 }  // namespace stillpoint::metrics

@@ -42,6 +42,9 @@ void observe_everything(ServerMetrics& m) {
   ASSERT_TRUE(m.backup_finished("", "Failed", 0.5, 1, 1, 1765000200));
   m.backup_validation_failed("");
   m.set_backup_count(7);
+  m.backup_deletion("nightly", true);
+  m.backup_deletion("", false);
+  m.set_schedule_interval("nightly", 86400);
   m.restore_started("nightly");
   ASSERT_TRUE(m.restore_finished("nightly", "Completed"));
   m.restore_started("");
@@ -107,6 +110,10 @@ TEST(ServerMetrics, ExposesEveryDocumentedMetricWithItsType) {
       {"stillpoint_backup_items_errors", "gauge"},
       {"stillpoint_backup_last_successful_timestamp", "gauge"},
       {"stillpoint_backups", "gauge"},
+      {"stillpoint_backup_deletion_attempt_total", "counter"},
+      {"stillpoint_backup_deletion_success_total", "counter"},
+      {"stillpoint_backup_deletion_failure_total", "counter"},
+      {"stillpoint_schedule_expected_interval_seconds", "gauge"},
       {"stillpoint_restore_attempt_total", "counter"},
       {"stillpoint_restore_success_total", "counter"},
       {"stillpoint_restore_partial_failure_total", "counter"},

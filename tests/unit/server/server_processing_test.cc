@@ -7,7 +7,7 @@
 #include "server/hook_window_recorder.h"
 #include "server/interrupted_operations.h"
 #include "server/operation_controller.h"
-#include "unit/orchestration/harness.h"
+#include "unit/server/server_harness.h"
 
 namespace stillpoint::server {
 namespace {
@@ -16,51 +16,6 @@ using nlohmann::json;
 using testing::FakeCluster;
 using testing::Harness;
 
-json backup_object(const std::string& name, json spec, const std::string& created = "") {
-  json o = {{"apiVersion", "stillpoint.io/v1"},
-            {"kind", "Backup"},
-            {"metadata", {{"name", name}, {"namespace", "stillpoint"}}},
-            {"spec", std::move(spec)}};
-  if (!created.empty()) o["metadata"]["creationTimestamp"] = created;
-  return o;
-}
-
-struct ServerHarness : Harness {
-  testing::TempDir location;
-  NoObserver observer;
-  std::vector<std::string> log;
-  ServerContext ctx{cluster,
-                    exec,
-                    clock,
-                    pool.get_executor(),
-                    ApiResources(kStillpointGroup),
-                    "stillpoint",
-                    DefaultLocation{location.path().string(), {}},
-                    {},
-                    {},
-                    observer,
-                    [this](const std::string& line) { log.push_back(line); }};
-
-  ServerHarness() {
-    cluster.serve(FakeCluster::resource("stillpoint.io", "v1", "backups", "Backup", true));
-    cluster.serve(FakeCluster::resource("stillpoint.io", "v1", "restores", "Restore", true));
-    cluster.serve(FakeCluster::resource("stillpoint.io", "v1", "backupstoragelocations",
-                                        "BackupStorageLocation", true));
-    cluster.update("namespaces", testing::namespace_object("stillpoint"));
-    cluster.update("namespaces", testing::namespace_object("db"));
-    // The fake clock never moves here: the progress pause is only ever cut short by the
-    // run's end, and hook timeouts lose their race against the fake exec.
-  }
-
-  json backup(const std::string& name) {
-    return cluster.object("stillpoint.io", "backups", "stillpoint", name).value_or(json());
-  }
-  std::string log_text() const {
-    std::string all;
-    for (const auto& l : log) all += l + "\n";
-    return all;
-  }
-};
 
 TEST(ServerProcessing, ABackupObjectRunsToCompletedWithItsHookWindowRecorded) {
   ServerHarness h;
