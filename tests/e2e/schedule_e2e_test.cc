@@ -237,5 +237,49 @@ TEST_F(ScheduleE2eTest, ADayOfSchedulesPausingAndACatchUpAfterDowntime) {
   EXPECT_EQ(schedule["status"]["lastBackup"], format(now_, "%Y-%m-%dT%H:%M:%SZ"));
 }
 
+
+// The commands against a running server (on the wall clock): a schedule created from the
+// command line makes its first backup at once; `backup create --from-schedule` is followed to
+// Completed; `backup delete` removes a backup's data and object through a DeleteBackupRequest,
+// and deleting it again is no error.
+TEST_F(ScheduleE2eTest, CommandsDriveARunningServer) {
+  auto server = start_server("server.log", {"--leader-elect=false"});
+  auto sp = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{STILLPOINT_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--kubeconfig=" + sim_.server().kubeconfig_path().string());
+    return kubesim::testing::run_command(argv, "", std::chrono::seconds(120));
+  };
+  const CommandResult created = sp({"schedule", "create", "nightly", "--schedule", "0 1 * * *",
+                                    "--include-namespaces", "app", "--ttl", "24h"});
+  ASSERT_EQ(created.exit_code, 0) << created.describe();
+  ASSERT_TRUE(soon([&] {
+    for (const auto& [name, phase] : backups()) {
+      if (labels_[name] == "nightly" && phase == "Completed") return true;
+    }
+    return false;
+  })) << server->log();
+
+  const CommandResult manual = sp({"backup", "create", "manual", "--from-schedule", "nightly"});
+  ASSERT_EQ(manual.exit_code, 0) << manual.describe() << server->log();
+  EXPECT_EQ(backups()["manual"], "Completed");
+  EXPECT_EQ(labels_["manual"], "nightly");
+  EXPECT_EQ(get("backup", "manual")["spec"]["ttl"], "24h");  // the template's, as typed
+  ASSERT_TRUE(fs::exists(storage_ / "backups" / "manual" / "velero-backup.json"));
+
+  const CommandResult described = sp({"schedule", "describe", "nightly"});
+  ASSERT_EQ(described.exit_code, 0) << described.describe();
+  EXPECT_NE(described.out.find("Enabled"), std::string::npos) << described.out;
+  EXPECT_NE(described.out.find("manual"), std::string::npos) << described.out;
+
+  const CommandResult deleted = sp({"backup", "delete", "manual"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.describe() << server->log();
+  EXPECT_FALSE(fs::exists(storage_ / "backups" / "manual"));
+  EXPECT_EQ(backups().count("manual"), 0u);
+  const CommandResult again = sp({"backup", "delete", "manual"});
+  EXPECT_EQ(again.exit_code, 0) << again.describe();
+  EXPECT_NE(again.out.find("nothing to delete"), std::string::npos) << again.describe();
+}
+
 }  // namespace
 }  // namespace stillpoint::e2e
