@@ -80,6 +80,17 @@ int http_post(int port, const std::string& target) {
   return status;
 }
 
+// Polls `probe` every 10 ms (a step of the simulated day takes tens of milliseconds; the
+// fixture's 100 ms polling would be most of it).
+bool soon(const std::function<bool()>& probe, std::chrono::seconds timeout = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return probe();
+}
+
 class ScheduleE2eTest : public ServerE2eTest {
  protected:
   void SetUp() override {
@@ -158,13 +169,11 @@ class ScheduleE2eTest : public ServerE2eTest {
   // Waits until `name` is Completed with `live` backups existing and the location holding
   // exactly them.
   bool settled(const std::string& name, size_t live) {
-    return kubesim::testing::KubesimFixture::eventually(
-        [&] {
-          const auto all = backups();
-          return all.count(name) && all.at(name) == "Completed" && all.size() == live &&
-                 stored() == names(all);
-        },
-        30s);
+    return soon([&] {
+      const auto all = backups();
+      return all.count(name) && all.at(name) == "Completed" && all.size() == live &&
+             stored() == names(all);
+    });
   }
 
   boost::asio::io_context io_;
@@ -179,7 +188,7 @@ TEST_F(ScheduleE2eTest, ADayOfSchedulesPausingAndACatchUpAfterDowntime) {
   auto server = start_at(start, "server.log");
   apply("apiVersion: stillpoint.io/v1\nkind: Schedule\nmetadata: {name: every5, namespace: "
         "stillpoint}\nspec:\n  schedule: '*/5 * * * *'\n  template:\n    includedNamespaces: "
-        "[app]\n    ttl: 1h0m0s\n");
+        "[app]\n    includedResources: [configmaps]\n    ttl: 1h0m0s\n");
   // A simulated day: 288 backups, never more than the last hour's twelve at once.
   for (int step = 0; step < 288; ++step) {
     const std::string name = backup_name("every5", now_);
@@ -193,7 +202,8 @@ TEST_F(ScheduleE2eTest, ADayOfSchedulesPausingAndACatchUpAfterDowntime) {
   EXPECT_EQ(now_ - start, 24h);
   ASSERT_TRUE(settled(backup_name("every5", now_), 12)) << server->log();
 
-  // Paused: time goes on, no backup is made, the old ones expire.
+  // Paused: time goes on, no backup is made, the old ones expire (one per five-minute step:
+  // each step is waited for, so that every collection pass sees its own time).
   ASSERT_EQ(sim_.kubectl({"patch", "schedule", "every5", "-n", "stillpoint", "--type", "merge",
                           "-p", R"({"spec":{"paused":true}})"})
                 .exit_code,
@@ -202,9 +212,10 @@ TEST_F(ScheduleE2eTest, ADayOfSchedulesPausingAndACatchUpAfterDowntime) {
     return server->log().find("Schedule stillpoint/every5: paused") != std::string::npos;
   })) << server->log();
   const auto before_pause = names(backups());
-  for (int i = 0; i < 6; ++i) advance(5min);
-  ASSERT_TRUE(kubesim::testing::KubesimFixture::eventually([&] { return backups().size() == 6; }))
-      << server->log();
+  for (size_t i = 1; i <= 6; ++i) {
+    advance(5min);
+    ASSERT_TRUE(soon([&] { return backups().size() == 12 - i; })) << server->log();
+  }
   for (const auto& n : names(backups())) EXPECT_TRUE(before_pause.count(n)) << n;
 
   // Down for three hours: one catch-up backup when it is back, then the schedule as before.
@@ -224,6 +235,50 @@ TEST_F(ScheduleE2eTest, ADayOfSchedulesPausingAndACatchUpAfterDowntime) {
   const json schedule = get("schedule", "every5");
   EXPECT_EQ(schedule["status"]["phase"], "Enabled");
   EXPECT_EQ(schedule["status"]["lastBackup"], format(now_, "%Y-%m-%dT%H:%M:%SZ"));
+}
+
+
+// The commands against a running server (on the wall clock): a schedule created from the
+// command line makes its first backup at once; `backup create --from-schedule` is followed to
+// Completed; `backup delete` removes a backup's data and object through a DeleteBackupRequest,
+// and deleting it again is no error.
+TEST_F(ScheduleE2eTest, CommandsDriveARunningServer) {
+  auto server = start_server("server.log", {"--leader-elect=false"});
+  auto sp = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{STILLPOINT_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--kubeconfig=" + sim_.server().kubeconfig_path().string());
+    return kubesim::testing::run_command(argv, "", std::chrono::seconds(120));
+  };
+  const CommandResult created = sp({"schedule", "create", "nightly", "--schedule", "0 1 * * *",
+                                    "--include-namespaces", "app", "--ttl", "24h"});
+  ASSERT_EQ(created.exit_code, 0) << created.describe();
+  ASSERT_TRUE(soon([&] {
+    for (const auto& [name, phase] : backups()) {
+      if (labels_[name] == "nightly" && phase == "Completed") return true;
+    }
+    return false;
+  })) << server->log();
+
+  const CommandResult manual = sp({"backup", "create", "manual", "--from-schedule", "nightly"});
+  ASSERT_EQ(manual.exit_code, 0) << manual.describe() << server->log();
+  EXPECT_EQ(backups()["manual"], "Completed");
+  EXPECT_EQ(labels_["manual"], "nightly");
+  EXPECT_EQ(get("backup", "manual")["spec"]["ttl"], "24h");  // the template's, as typed
+  ASSERT_TRUE(fs::exists(storage_ / "backups" / "manual" / "velero-backup.json"));
+
+  const CommandResult described = sp({"schedule", "describe", "nightly"});
+  ASSERT_EQ(described.exit_code, 0) << described.describe();
+  EXPECT_NE(described.out.find("Enabled"), std::string::npos) << described.out;
+  EXPECT_NE(described.out.find("manual"), std::string::npos) << described.out;
+
+  const CommandResult deleted = sp({"backup", "delete", "manual"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.describe() << server->log();
+  EXPECT_FALSE(fs::exists(storage_ / "backups" / "manual"));
+  EXPECT_EQ(backups().count("manual"), 0u);
+  const CommandResult again = sp({"backup", "delete", "manual"});
+  EXPECT_EQ(again.exit_code, 0) << again.describe();
+  EXPECT_NE(again.out.find("nothing to delete"), std::string::npos) << again.describe();
 }
 
 }  // namespace
