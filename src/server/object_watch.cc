@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
 
 namespace stillpoint::server {
@@ -97,6 +101,28 @@ asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
     co_await clock.sleep_for(pause);
     pause = std::min(pause * 2, options.max_pause);
   }
+}
+
+BackgroundWatch::BackgroundWatch(asio::any_io_executor executor,
+                                 kube::ClusterApi& cluster,
+                                 core::Clock& clock,
+                                 kube::GroupVersionResource gvr,
+                                 ObjectWatchOptions options,
+                                 std::function<void(const kube::WatchEvent&)> on_event,
+                                 ObjectWatchCounters* counters)
+    : finished_(executor, asio::steady_timer::time_point::max()) {
+  asio::co_spawn(executor,
+                 watch_objects(cluster, clock, std::move(gvr), std::move(options),
+                               std::move(on_event), counters),
+                 asio::bind_cancellation_slot(stop_.slot(), [this](std::exception_ptr) {
+                   done_ = true;
+                   finished_.cancel();
+                 }));
+}
+
+asio::awaitable<void> BackgroundWatch::stop() {
+  stop_.emit(asio::cancellation_type::terminal);
+  while (!done_) co_await finished_.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 }  // namespace stillpoint::server

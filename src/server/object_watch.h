@@ -15,7 +15,10 @@
 #include <functional>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/async/clock.h"
 #include "kube/cluster_api.h"
@@ -49,5 +52,27 @@ boost::asio::awaitable<void> watch_objects(kube::ClusterApi& cluster,
                                            ObjectWatchOptions options,
                                            std::function<void(const kube::WatchEvent&)> on_event,
                                            ObjectWatchCounters* counters = nullptr);
+
+// watch_objects() running beside its owner's loop (a controller's informer): started by the
+// constructor, cancelled and awaited by stop(), which must be awaited before this is destroyed.
+class BackgroundWatch {
+ public:
+  BackgroundWatch(boost::asio::any_io_executor executor,
+                  kube::ClusterApi& cluster,
+                  core::Clock& clock,
+                  kube::GroupVersionResource gvr,
+                  ObjectWatchOptions options,
+                  std::function<void(const kube::WatchEvent&)> on_event,
+                  ObjectWatchCounters* counters);
+  BackgroundWatch(const BackgroundWatch&) = delete;
+  BackgroundWatch& operator=(const BackgroundWatch&) = delete;
+
+  boost::asio::awaitable<void> stop();
+
+ private:
+  boost::asio::cancellation_signal stop_;
+  bool done_ = false;
+  boost::asio::steady_timer finished_;
+};
 
 }  // namespace stillpoint::server

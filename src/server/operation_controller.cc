@@ -58,16 +58,8 @@ asio::awaitable<void> OperationController::start(std::string name) {
 asio::awaitable<void> OperationController::run() {
   auto executor = co_await asio::this_coro::executor;
   // The informer runs beside the dispatch loop and is cancelled with it.
-  asio::cancellation_signal stop_watch;
-  bool watch_done = false;
-  asio::steady_timer watch_finished(executor, asio::steady_timer::time_point::max());
-  asio::co_spawn(executor,
-                 watch_objects(cluster_, clock_, gvr_, options_.watch,
-                               [this](const kube::WatchEvent& e) { on_event(e); }, &counters_),
-                 asio::bind_cancellation_slot(stop_watch.slot(), [&](std::exception_ptr) {
-                   watch_done = true;
-                   watch_finished.cancel();
-                 }));
+  BackgroundWatch watch(executor, cluster_, clock_, gvr_, options_.watch,
+                        [this](const kube::WatchEvent& e) { on_event(e); }, &counters_);
   for (;;) {
     while (running_ < options_.max_concurrent && queue_.size() > 0 && may_start_()) {
       auto name = queue_.take();
@@ -85,8 +77,7 @@ asio::awaitable<void> OperationController::run() {
     }
   }
   co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
-  stop_watch.emit(asio::cancellation_type::terminal);
-  while (!watch_done) co_await watch_finished.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_await watch.stop();
   // Runs finish on their own (the server interrupts them first on shutdown).
   while (running_ > 0) {
     co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -101,16 +101,8 @@ void ScheduleController::set_alarm(asio::any_io_executor executor, TimePoint at)
 
 asio::awaitable<void> ScheduleController::run() {
   auto executor = co_await asio::this_coro::executor;
-  asio::cancellation_signal stop_watch;
-  bool watch_done = false;
-  asio::steady_timer watch_finished(executor, asio::steady_timer::time_point::max());
-  asio::co_spawn(executor,
-                 watch_objects(ctx_.cluster, ctx_.clock, ctx_.resources.schedules, watch_,
-                               [this](const kube::WatchEvent& e) { on_event(e); }, &counters_),
-                 asio::bind_cancellation_slot(stop_watch.slot(), [&](std::exception_ptr) {
-                   watch_done = true;
-                   watch_finished.cancel();
-                 }));
+  BackgroundWatch watch(executor, ctx_.cluster, ctx_.clock, ctx_.resources.schedules, watch_,
+                        [this](const kube::WatchEvent& e) { on_event(e); }, &counters_);
   for (;;) {
     if (may_run_() && !ctx_.stopping) {
       const std::optional<TimePoint> next = co_await look_at_all();
@@ -126,8 +118,7 @@ asio::awaitable<void> ScheduleController::run() {
   co_await asio::this_coro::reset_cancellation_state(asio::disable_cancellation());
   // A pending alarm wakes nobody: the controller is going away.
   if (alarm_cancelled_) *alarm_cancelled_ = true;
-  stop_watch.emit(asio::cancellation_type::terminal);
-  while (!watch_done) co_await watch_finished.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_await watch.stop();
 }
 
 asio::awaitable<std::optional<ScheduleController::TimePoint>> ScheduleController::look_at_all() {
