@@ -1,5 +1,6 @@
 #include "server/garbage_collector.h"
 
+#include <algorithm>
 #include <vector>
 
 #include <boost/asio/this_coro.hpp>
@@ -17,6 +18,9 @@ using nlohmann::json;
 asio::awaitable<void> GarbageCollector::run() {
   if (frequency_.count() <= 0) co_return;
   for (;;) {
+    // Passes are `frequency` apart from start to start: a pass that ran long (or a clock moved
+    // while it ran) does not push every later pass back.
+    const auto started = ctx_.clock.now();
     if (may_run_() && !ctx_.stopping) {
       const CollectionCounts counts = co_await collect_once();
       if (counts.expired > 0) {
@@ -24,7 +28,8 @@ asio::awaitable<void> GarbageCollector::run() {
                  std::to_string(counts.expired) + " expired backup(s) deleted");
       }
     }
-    co_await ctx_.clock.sleep_for(frequency_);
+    const auto elapsed = std::chrono::duration_cast<core::Duration>(ctx_.clock.now() - started);
+    co_await ctx_.clock.sleep_for(std::max(core::Duration::zero(), frequency_ - elapsed));
     if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
       co_return;
     }
