@@ -1,13 +1,11 @@
 #include "server/garbage_collector.h"
 
-#include <algorithm>
 #include <vector>
-
-#include <boost/asio/this_coro.hpp>
 
 #include "core/json_fields.h"
 #include "kube/exec_credential.h"
 #include "server/backup_deletion.h"
+#include "server/location_list.h"
 #include "server/object_events.h"
 
 namespace stillpoint::server {
@@ -16,23 +14,16 @@ namespace asio = boost::asio;
 using nlohmann::json;
 
 asio::awaitable<void> GarbageCollector::run() {
-  if (frequency_.count() <= 0) co_return;
-  for (;;) {
-    // Passes are `frequency` apart from start to start: a pass that ran long (or a clock moved
-    // while it ran) does not push every later pass back.
-    const auto started = ctx_.clock.now();
-    if (may_run_() && !ctx_.stopping) {
-      const CollectionCounts counts = co_await collect_once();
-      if (counts.expired > 0) {
-        ctx_.log("garbage collection: " + std::to_string(counts.deleted) + " of " +
-                 std::to_string(counts.expired) + " expired backup(s) deleted");
-      }
-    }
-    const auto elapsed = std::chrono::duration_cast<core::Duration>(ctx_.clock.now() - started);
-    co_await ctx_.clock.sleep_for(std::max(core::Duration::zero(), frequency_ - elapsed));
-    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
-      co_return;
-    }
+  const std::function<bool()> may_run = [this] { return may_run_() && !ctx_.stopping; };
+  const std::function<asio::awaitable<void>()> pass = [this] { return collect_and_log(); };
+  co_await run_every(ctx_.clock, frequency_, may_run, pass);
+}
+
+asio::awaitable<void> GarbageCollector::collect_and_log() {
+  const CollectionCounts counts = co_await collect_once();
+  if (counts.expired > 0) {
+    ctx_.log("garbage collection: " + std::to_string(counts.deleted) + " of " +
+             std::to_string(counts.expired) + " expired backup(s) deleted");
   }
 }
 

@@ -23,14 +23,15 @@ class GarbageCollector {
   GarbageCollector(ServerContext& ctx, core::Duration frequency, std::function<bool()> may_run)
       : ctx_(ctx), frequency_(frequency), may_run_(std::move(may_run)) {}
 
-  // Collects, then sleeps `frequency`, until cancelled; a pass comes only while may_run()
-  // (the server starts this once it leads and has settled a predecessor's work). A frequency
-  // of 0 collects never.
+  // Collects every `frequency` (location_list.h's run_every) until cancelled; a pass comes
+  // only while may_run() (the server starts this once it leads and has settled a
+  // predecessor's work). A frequency of 0 collects never.
   boost::asio::awaitable<void> run();
   // One pass over the Backups.
   boost::asio::awaitable<CollectionCounts> collect_once();
 
  private:
+  boost::asio::awaitable<void> collect_and_log();
   ServerContext& ctx_;
   core::Duration frequency_;
   std::function<bool()> may_run_;

@@ -1,5 +1,7 @@
 #include "server/location_list.h"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -86,9 +88,13 @@ asio::awaitable<void> run_every(core::Clock& clock,
     co_return;
   }
   while (!co_await cancelled()) {
+    // Passes are `tick` apart from start to start: a pass that ran long (or a clock moved while
+    // it ran) does not push every later pass back.
+    const auto started = clock.now();
     if (may_run()) co_await pass();
     if (co_await cancelled()) break;
-    co_await clock.sleep_for(tick);
+    const auto elapsed = std::chrono::duration_cast<core::Duration>(clock.now() - started);
+    co_await clock.sleep_for(std::max(core::Duration::zero(), tick - elapsed));
   }
 }
 

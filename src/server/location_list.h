@@ -47,8 +47,8 @@ class DueTimes {
   std::map<std::string, core::Clock::TimePoint> last_;
 };
 
-// Runs `pass` every `tick` while `may_run()` (asked before each pass), until cancelled; a
-// zero tick runs nothing. Cancellation ends a pause at once and a pass after its current step.
+// Runs `pass` every `tick` (start to start) while `may_run()` (asked before each pass), until
+// cancelled; a zero tick runs nothing. Cancellation ends a pause at once and a pass after its current step.
 boost::asio::awaitable<void> run_every(core::Clock& clock,
                                        core::Duration tick,
                                        std::function<bool()> may_run,
